@@ -1,0 +1,3 @@
+"""business level checks."""
+
+from __future__ import annotations

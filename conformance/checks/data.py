@@ -1,0 +1,3 @@
+"""data level checks."""
+
+from __future__ import annotations

@@ -1,0 +1,31 @@
+"""Departmental level: the department publishes what it offers, and honours it."""
+
+from __future__ import annotations
+
+from conformance.context import CheckContext
+from conformance.discovery import parse_document
+from conformance.linkset import CATALOG_MEDIA_TYPE, REQUIRED_RELATIONS, parse_linkset
+from conformance.registry import check
+
+
+@check("DEP-CAT-01")
+def api_catalog(ctx: CheckContext) -> str:
+    """The api-catalog is a linkset that links each API's description, documentation, status."""
+    exchange = ctx.client.get(ctx.target.catalog_path, headers={"Accept": CATALOG_MEDIA_TYPE})
+    ctx.cite(exchange, "api-catalog")
+    if exchange.status != 200:
+        ctx.fail(f"{ctx.target.catalog_path} answered {exchange.status}, expected 200")
+    if exchange.media_type != CATALOG_MEDIA_TYPE:
+        ctx.fail(
+            f"the api-catalog is served as {exchange.media_type or 'no content type'!r}, "
+            f"expected {CATALOG_MEDIA_TYPE!r} (RFC 9727 §4)"
+        )
+    try:
+        apis = parse_linkset(parse_document(exchange), exchange.url)
+    except ValueError as exc:
+        ctx.fail(f"the api-catalog is not a valid linkset: {exc}")
+    for api in apis:
+        missing = [rel for rel in REQUIRED_RELATIONS if not api.links.get(rel)]
+        if missing:
+            ctx.fail(f"API {api.anchor or '(no anchor)'} has no {', '.join(missing)} link")
+    return f"api-catalog lists {len(apis)} API(s), each with service-desc, service-doc and status"

@@ -1,0 +1,3 @@
+"""network level checks."""
+
+from __future__ import annotations

@@ -1,0 +1,214 @@
+"""The engine: profile x targets -> results -> report. Runs with or without pytest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from conformance import __version__
+from conformance.catalogue import Catalogue, load_catalogue
+from conformance.context import CheckContext
+from conformance.discovery import Discovery
+from conformance.errors import (
+    ConformanceError,
+    Inconclusive,
+    NonConformance,
+    PreconditionMissing,
+)
+from conformance.http import Exchange, HttpClient, recording
+from conformance.model import (
+    Evidence,
+    Keyword,
+    Outcome,
+    Report,
+    Requirement,
+    Result,
+    SafetyClass,
+)
+from conformance.profile import Profile, merge_inputs
+from conformance.redaction import Redactor
+from conformance.registry import CheckFunction, registered_checks
+from conformance.summary import level_verdicts, overall_verdict
+from conformance.target import Target
+
+REPORT_SCHEMA_VERSION = "1.0"
+AUTO_EVIDENCE_LIMIT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCheck:
+    """One requirement to decide on one target."""
+
+    requirement: Requirement
+    target: Target
+
+    @property
+    def name(self) -> str:
+        """The item name used by pytest and JUnit: ID[target]."""
+        return f"{self.requirement.id}[{self.target.name}]"
+
+
+@dataclass
+class _TargetState:
+    client: HttpClient
+    discovery: Discovery
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+
+def now_iso() -> str:
+    """The current time as RFC 3339 with offset."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Engine:
+    """Plans and executes the checks a profile selects, and builds the report."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        targets: Iterable[Target],
+        *,
+        seed: int | None = None,
+        allow: Iterable[SafetyClass] = (),
+        max_rps: float | None = None,
+        only: Iterable[str] = (),
+        levels: Iterable[str] = (),
+        catalogue: Catalogue | None = None,
+        checks: dict[str, CheckFunction] | None = None,
+    ) -> None:
+        self.profile = profile
+        self.catalogue = catalogue or load_catalogue()
+        self.checks = checks if checks is not None else registered_checks()
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+        self.targets = tuple(targets)
+        self.allow_extra = frozenset(allow)
+        self.only = tuple(only)
+        self.levels = tuple(levels)
+        self.results: list[Result] = []
+        self.started = now_iso()
+        self.redactor = Redactor()
+        self._state: dict[str, _TargetState] = {}
+        for target in self.targets:
+            rps = min(x for x in (max_rps, profile.max_rps, target.safety.max_rps) if x)
+            client = HttpClient(
+                target, allow=self.allowed(target), redactor=self.redactor, max_rps=rps
+            )
+            self._state[target.name] = _TargetState(client, Discovery(client))
+
+    def allowed(self, target: Target) -> frozenset[SafetyClass]:
+        """Safety classes this run may use on `target` (profile, target file and command line)."""
+        return frozenset({SafetyClass.READ} | self.profile.allow | target.safety.allow | self.allow_extra)
+
+    def plan(self) -> list[PlannedCheck]:
+        """Requirement x target pairs, in catalogue order."""
+        ids = [
+            rid
+            for rid in self.profile.requirements
+            if (not self.only or rid in self.only)
+            and (not self.levels or self.catalogue[rid].level.value in self.levels)
+        ]
+        return [PlannedCheck(self.catalogue[rid], t) for t in self.targets for rid in ids]
+
+    def execute(self, planned: PlannedCheck) -> Result:
+        """Decide one requirement on one target; never raises for the agency's faults."""
+        req, target = planned.requirement, planned.target
+        state = self._state[target.name]
+        started = time.monotonic()
+        ctx = CheckContext(
+            requirement=req, target=target, params=self.profile.params_for(req.id),
+            inputs=merge_inputs(self.profile.inputs, target.inputs), client=state.client, discovery=state.discovery,
+            seed=self.seed, allow=self.allowed(target), profile_dir=self.profile.base_dir,
+        )  # fmt: skip
+        exchanges: list[Exchange] = []
+        outcome, message = self._decide(ctx, state, exchanges)
+        evidence = list(ctx.evidence)
+        if not evidence and exchanges:
+            evidence = [state.client.evidence(x) for x in exchanges[:AUTO_EVIDENCE_LIMIT]]
+            if len(exchanges) > AUTO_EVIDENCE_LIMIT:
+                more = len(exchanges) - AUTO_EVIDENCE_LIMIT
+                evidence.append(Evidence("note", f"{more} more exchanges not shown"))
+        result = Result(
+            requirement=req.id, level=req.level, keyword=req.keyword, target=target.name,
+            outcome=outcome, message=self.redactor.text(message), evidence=tuple(evidence),
+            duration_s=time.monotonic() - started, reproduce=ctx.reproduce,
+        )  # fmt: skip
+        state.outcomes[req.id] = outcome
+        self.results.append(result)
+        return result
+
+    def _decide(
+        self, ctx: CheckContext, state: _TargetState, exchanges: list[Exchange]
+    ) -> tuple[Outcome, str]:
+        req = ctx.requirement
+        fn = self.checks.get(req.id)
+        if fn is None:
+            return Outcome.NOT_IMPLEMENTED, f"not implemented yet: {req.pending or 'no check'}"
+        if req.safety not in ctx.allow:
+            return Outcome.SKIP, (
+                f"{req.safety.value} class not enabled: opt in with --allow {req.safety.value}, "
+                f"or `allow: [{req.safety.value}]` in the profile's or target's safety section"
+            )
+        for dep in req.depends_on:
+            if state.outcomes.get(dep) in {Outcome.FAIL, Outcome.ERROR, Outcome.SKIP}:
+                return Outcome.SKIP, f"depends on {dep}, which was {state.outcomes[dep].value}"
+        try:
+            with recording(exchanges.append):
+                message = fn(ctx)
+        except NonConformance as exc:
+            ctx.evidence.extend(exc.evidence)
+            if req.keyword is Keyword.MUST:
+                return Outcome.FAIL, exc.message
+            return Outcome.WARN, exc.message
+        except PreconditionMissing as exc:
+            return Outcome.SKIP, exc.reason
+        except Inconclusive as exc:
+            ctx.evidence.extend(exc.evidence)
+            return Outcome.ERROR, exc.message
+        except ConformanceError as exc:
+            return Outcome.ERROR, str(exc)
+        except Exception as exc:  # a bug in a check must not pass for a verdict on the agency
+            ctx.note("traceback", "internal error in the check", traceback=traceback.format_exc())
+            return Outcome.ERROR, f"internal error in the check: {type(exc).__name__}: {exc}"
+        return Outcome.PASS, message
+
+    def report(self, *, complete: bool = True) -> Report:
+        """The report of everything executed so far."""
+        levels = level_verdicts(self.results, self.profile.not_implemented)
+        return Report(
+            schema_version=REPORT_SCHEMA_VERSION,
+            suite={"name": "interop-conformance", "version": __version__},
+            profile={
+                "name": self.profile.name, "digest": self.profile.digest,
+                "source": self.profile.source,
+            },  # fmt: skip
+            started=self.started,
+            finished=now_iso(),
+            seed=self.seed,
+            targets=tuple(t.summary() for t in self.targets),
+            results=tuple(self.results),
+            levels=levels,
+            verdict=overall_verdict(levels, complete),
+            complete=complete,
+        )
+
+    def run(self, on_result: Callable[[Result], None] | None = None) -> Report:
+        """Execute the whole plan without pytest and return the report."""
+        complete = False
+        try:
+            for planned in self.plan():
+                result = self.execute(planned)
+                if on_result:
+                    on_result(result)
+            complete = True
+        finally:
+            self.close()
+        return self.report(complete=complete)
+
+    def close(self) -> None:
+        """Release connections."""
+        for state in self._state.values():
+            state.client.close()

@@ -1,0 +1,71 @@
+"""Reading OpenAPI documents: operations, servers, security, examples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of an OpenAPI document."""
+
+    method: str
+    path: str
+    spec: dict[str, Any]
+    parameters: tuple[dict[str, Any], ...]
+
+    @property
+    def operation_id(self) -> str:
+        """The operationId, or METHOD path when it has none."""
+        return str(self.spec.get("operationId") or f"{self.method.upper()} {self.path}")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenApiDocument:
+    """A retrieved OpenAPI document and where it came from."""
+
+    url: str
+    data: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        """The `openapi` field (e.g. 3.1.0)."""
+        return str(self.data.get("openapi", ""))
+
+    def server_url(self) -> str:
+        """The first server URL, resolved against the document's own URL."""
+        servers = self.data.get("servers") or [{"url": "/"}]
+        return urljoin(self.url, str(servers[0].get("url", "/"))).rstrip("/")
+
+    def operations(self) -> Iterator[Operation]:
+        """Every operation, with path-level parameters merged in."""
+        for path, item in (self.data.get("paths") or {}).items():
+            if not isinstance(item, dict):
+                continue
+            shared = [p for p in item.get("parameters", []) if isinstance(p, dict)]
+            for method in HTTP_METHODS:
+                spec = item.get(method)
+                if isinstance(spec, dict):
+                    own = [p for p in spec.get("parameters", []) if isinstance(p, dict)]
+                    yield Operation(method, path, spec, tuple(shared + own))
+
+    def operation(self, operation_id: str) -> Operation | None:
+        """The operation with this operationId."""
+        return next((op for op in self.operations() if op.operation_id == operation_id), None)
+
+    def is_protected(self, op: Operation) -> bool:
+        """Whether the operation requires credentials (its own or the global `security`)."""
+        security = op.spec.get("security", self.data.get("security", []))
+        return bool(security) and all(bool(req) for req in security)
+
+    def url_for(self, op: Operation, values: dict[str, str]) -> str:
+        """The absolute URL of an operation with path parameters filled in."""
+        path = op.path
+        for name, value in values.items():
+            path = path.replace("{" + name + "}", value)
+        return self.server_url() + path
