@@ -7,10 +7,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from conformance.catalogue import Catalogue, load_catalogue  # noqa: E402
-from conformance.context import CheckContext  # noqa: E402
-from conformance.engine import Engine, PlannedCheck  # noqa: E402
-from conformance.errors import (  # noqa: E402
+from conformance.catalogue import Catalogue, load_catalogue
+from conformance.context import CheckContext
+from conformance.engine import Engine, PlannedCheck
+from conformance.errors import (
     ConformanceError,
     Inconclusive,
     NonConformance,
@@ -20,7 +20,7 @@ from conformance.errors import (  # noqa: E402
     TargetError,
     UsageError,
 )
-from conformance.model import (  # noqa: E402
+from conformance.model import (
     Evidence,
     Keyword,
     Level,
@@ -31,9 +31,9 @@ from conformance.model import (  # noqa: E402
     SafetyClass,
     Verdict,
 )
-from conformance.profile import Profile, load_profile  # noqa: E402
-from conformance.registry import check, registered_checks  # noqa: E402
-from conformance.target import Target, load_target_file, resolve_target  # noqa: E402
+from conformance.profile import Profile, load_profile
+from conformance.registry import check, registered_checks
+from conformance.target import Target, load_target_file, resolve_target
 
 __all__ = [
     "Catalogue",

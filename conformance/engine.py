@@ -18,6 +18,7 @@ from conformance.errors import (
     Inconclusive,
     NonConformance,
     PreconditionMissing,
+    UsageError,
 )
 from conformance.http import Exchange, HttpClient, recording
 from conformance.model import (
@@ -92,6 +93,10 @@ class Engine:
         self.started = now_iso()
         self.redactor = Redactor()
         self._state: dict[str, _TargetState] = {}
+        names = [t.name for t in self.targets]
+        for name in names:
+            if names.count(name) > 1:
+                raise UsageError(f"two targets named {name!r}: give each target a distinct name")
         for target in self.targets:
             rps = min(x for x in (max_rps, profile.max_rps, target.safety.max_rps) if x)
             client = HttpClient(
@@ -101,7 +106,9 @@ class Engine:
 
     def allowed(self, target: Target) -> frozenset[SafetyClass]:
         """Safety classes this run may use on `target` (profile, target file and command line)."""
-        return frozenset({SafetyClass.READ} | self.profile.allow | target.safety.allow | self.allow_extra)
+        return frozenset(
+            {SafetyClass.READ} | self.profile.allow | target.safety.allow | self.allow_extra
+        )
 
     def plan(self) -> list[PlannedCheck]:
         """Requirement x target pairs, in catalogue order."""
@@ -119,10 +126,16 @@ class Engine:
         state = self._state[target.name]
         started = time.monotonic()
         ctx = CheckContext(
-            requirement=req, target=target, params=self.profile.params_for(req.id),
-            inputs=merge_inputs(self.profile.inputs, target.inputs), client=state.client, discovery=state.discovery,
-            seed=self.seed, allow=self.allowed(target), profile_dir=self.profile.base_dir,
-        )  # fmt: skip
+            requirement=req,
+            target=target,
+            params=self.profile.params_for(req.id),
+            inputs=merge_inputs(self.profile.inputs, target.inputs),
+            client=state.client,
+            discovery=state.discovery,
+            seed=self.seed,
+            allow=self.allowed(target),
+            profile_dir=self.profile.base_dir,
+        )
         exchanges: list[Exchange] = []
         outcome, message = self._decide(ctx, state, exchanges)
         evidence = list(ctx.evidence)
@@ -132,10 +145,16 @@ class Engine:
                 more = len(exchanges) - AUTO_EVIDENCE_LIMIT
                 evidence.append(Evidence("note", f"{more} more exchanges not shown"))
         result = Result(
-            requirement=req.id, level=req.level, keyword=req.keyword, target=target.name,
-            outcome=outcome, message=self.redactor.text(message), evidence=tuple(evidence),
-            duration_s=time.monotonic() - started, reproduce=ctx.reproduce,
-        )  # fmt: skip
+            requirement=req.id,
+            level=req.level,
+            keyword=req.keyword,
+            target=target.name,
+            outcome=outcome,
+            message=self.redactor.text(message),
+            evidence=tuple(evidence),
+            duration_s=time.monotonic() - started,
+            reproduce=ctx.reproduce,
+        )
         state.outcomes[req.id] = outcome
         self.results.append(result)
         return result
@@ -182,9 +201,10 @@ class Engine:
             schema_version=REPORT_SCHEMA_VERSION,
             suite={"name": "interop-conformance", "version": __version__},
             profile={
-                "name": self.profile.name, "digest": self.profile.digest,
+                "name": self.profile.name,
+                "digest": self.profile.digest,
                 "source": self.profile.source,
-            },  # fmt: skip
+            },
             started=self.started,
             finished=now_iso(),
             seed=self.seed,

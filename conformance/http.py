@@ -205,9 +205,15 @@ class HttpClient:
         started = time.monotonic()
         try:
             response = self._session.request(
-                method, url, headers=headers, data=data, cert=cert, stream=True,
-                allow_redirects=False, timeout=(policy.timeout_s, policy.timeout_s),
-            )  # fmt: skip
+                method,
+                url,
+                headers=headers,
+                data=data,
+                cert=cert,
+                stream=True,
+                allow_redirects=False,
+                timeout=(policy.timeout_s, policy.timeout_s),
+            )
             body = self._read_limited(response, started, url)
         except requests.exceptions.SSLError as exc:
             self.stats.transport_errors += 1
@@ -223,9 +229,15 @@ class HttpClient:
         if response.status_code >= 500:
             self.stats.server_errors += 1
         exchange = Exchange(
-            method, url, dict(response.request.headers), data, response.status_code,
-            response.headers, body, elapsed,
-        )  # fmt: skip
+            method,
+            url,
+            dict(response.request.headers),
+            data,
+            response.status_code,
+            response.headers,
+            body,
+            elapsed,
+        )
         record = _recorder.get()
         if record is not None:
             record(exchange)
@@ -284,18 +296,28 @@ class HttpClient:
         started = time.monotonic()
         try:
             response = self._session.post(
-                token_url, data=form, auth=(client_id, secret), stream=True,
+                token_url,
+                data=form,
+                auth=(client_id, secret),
+                stream=True,
                 allow_redirects=False,
                 timeout=(self.target.safety.timeout_s, self.target.safety.timeout_s),
-            )  # fmt: skip
+            )
             body = self._read_limited(response, started, token_url)
         except requests.exceptions.RequestException as exc:
-            raise Inconclusive(f"cannot reach the token endpoint {token_url}: {_reason(exc)}") from None
+            raise Inconclusive(
+                f"cannot reach the token endpoint {token_url}: {_reason(exc)}"
+            ) from None
         exchange = Exchange(
-            "POST", token_url, dict(response.request.headers), response.request.body
-            if isinstance(response.request.body, bytes) else None,
-            response.status_code, response.headers, body, time.monotonic() - started,
-        )  # fmt: skip
+            "POST",
+            token_url,
+            dict(response.request.headers),
+            response.request.body if isinstance(response.request.body, bytes) else None,
+            response.status_code,
+            response.headers,
+            body,
+            time.monotonic() - started,
+        )
         record = _recorder.get()
         if record is not None:
             record(exchange)
@@ -347,9 +369,15 @@ class HttpClient:
             else:
                 parts += ["-H", f"{name}: {self.redactor.text(value)}"]
         if exchange.request_body:
-            parts += ["--data-binary", self.redactor.text(exchange.request_body.decode("utf-8", "replace"))]
+            parts += [
+                "--data-binary",
+                self.redactor.text(exchange.request_body.decode("utf-8", "replace")),
+            ]
         parts.append(self.redactor.url(exchange.url))
-        return " ".join(shlex.quote(p) if not p.startswith("Authorization: Bearer $") else f'"{p}"' for p in parts)
+        return " ".join(
+            shlex.quote(p) if not p.startswith("Authorization: Bearer $") else f'"{p}"'
+            for p in parts
+        )
 
     def close(self) -> None:
         """Close pooled connections."""

@@ -54,7 +54,8 @@ def parse_linkset(document: Any, base_url: str) -> list[LinkContext]:
                 extensions[relation] = targets
                 continue
             links[relation] = tuple(
-                Link(urljoin(anchor or base_url, t["href"]), str(t.get("type", ""))) for t in targets
+                Link(urljoin(anchor or base_url, t["href"]), str(t.get("type", "")))
+                for t in targets
             )
         contexts.append(LinkContext(anchor, links, extensions))
     if not contexts:

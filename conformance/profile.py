@@ -65,9 +65,11 @@ def resolve_profile_path(spec: str, relative_to: Path | None = None) -> Path:
     if not path.is_file():
         hint = did_you_mean(spec, BUNDLED)
         raise ProfileError(
-            spec, None, "profile", f"neither a bundled profile ({', '.join(BUNDLED)}) "
-            f"nor a file{hint}",
-        )  # fmt: skip
+            spec,
+            None,
+            "profile",
+            f"neither a bundled profile ({', '.join(BUNDLED)}) nor a file{hint}",
+        )
     return path
 
 
@@ -92,9 +94,7 @@ def _validate_shape(doc: YamlDocument) -> dict[str, Any]:
     return data
 
 
-def _select(
-    doc: YamlDocument, key: str, patterns: list[str], catalogue: Catalogue
-) -> list[str]:
+def _select(doc: YamlDocument, key: str, patterns: list[str], catalogue: Catalogue) -> list[str]:
     chosen: list[str] = []
     for i, pattern in enumerate(patterns):
         matched = [rid for rid in catalogue if fnmatch.fnmatchcase(rid, pattern)]
@@ -108,7 +108,9 @@ def _select(
 def _check_parameters(doc: YamlDocument, raw: dict[str, Any], catalogue: Catalogue) -> None:
     for rid, values in raw.items():
         if rid not in catalogue:
-            raise _error(doc, ("parameters", rid), f"unknown requirement{did_you_mean(rid, catalogue)}")
+            raise _error(
+                doc, ("parameters", rid), f"unknown requirement{did_you_mean(rid, catalogue)}"
+            )
         defaults = catalogue[rid].defaults()
         for name, value in values.items():
             if name not in defaults:
@@ -121,9 +123,10 @@ def _check_parameters(doc: YamlDocument, raw: dict[str, Any], catalogue: Catalog
             ok = isinstance(value, expected) or (expected is float and isinstance(value, int))
             if not ok or isinstance(value, bool) != isinstance(defaults[name], bool):
                 raise _error(
-                    doc, ("parameters", rid, name),
-                    f"expected {expected.__name__} like the default {defaults[name]!r}, got {value!r}",
-                )  # fmt: skip
+                    doc,
+                    ("parameters", rid, name),
+                    f"expected {expected.__name__} (default {defaults[name]!r}), got {value!r}",
+                )
 
 
 def validate_inputs(inputs: Any) -> tuple[tuple[str | int, ...], str] | None:
@@ -162,8 +165,9 @@ def _load_raw(path: Path, catalogue: Catalogue, chain: tuple[Path, ...]) -> dict
         try:
             parent_path = resolve_profile_path(parent, path.parent)
         except ProfileError as exc:
-            raise _error(doc, ("extends", i) if isinstance(parents, list) else ("extends",),
-                         exc.problem) from None  # fmt: skip
+            raise _error(
+                doc, ("extends", i) if isinstance(parents, list) else ("extends",), exc.problem
+            ) from None
         inherited = _load_raw(parent_path, catalogue, (*chain, path.resolve()))
         merged["select"] += inherited["select"]
         merged["parameters"] = _merge(merged["parameters"], inherited["parameters"])
@@ -175,8 +179,10 @@ def _load_raw(path: Path, catalogue: Catalogue, chain: tuple[Path, ...]) -> dict
     selected = merged["select"] + _select(doc, "select", data.get("select", []), catalogue)
     excluded = set(_select(doc, "exclude", data.get("exclude", []), catalogue))
     _check_parameters(doc, data.get("parameters", {}), catalogue)
-    inputs = {k: _anchor(v, path.parent) if k == "workflows" else v
-              for k, v in data.get("inputs", {}).items()}  # fmt: skip
+    inputs = {
+        k: _anchor(v, path.parent) if k == "workflows" else v
+        for k, v in data.get("inputs", {}).items()
+    }
     merged["select"] = [rid for rid in dict.fromkeys(selected) if rid not in excluded]
     merged["parameters"] = _merge(merged["parameters"], data.get("parameters", {}))
     merged["inputs"] = _merge(merged["inputs"], inputs)
@@ -208,8 +214,10 @@ def load_profile(spec: str, catalogue: Catalogue | None = None) -> Profile:
     }
     canonical = json.dumps(
         {k: sorted(v) if isinstance(v, set) else v for k, v in raw.items()},
-        sort_keys=True, ensure_ascii=False, default=str,
-    )  # fmt: skip
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
     return Profile(
         name=raw["name"],
         source=str(path),

@@ -6,8 +6,8 @@ shipped from `fixtures/`); the CLI and the tests use it.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,8 @@ def reference_target(agency: Any, secret_file: Path) -> Target:
 
 def target_file_text(target: Target) -> str:
     """The target file (YAML) for `target`: URLs, CA bundle, credentials by file, inputs."""
-    assert target.oauth2 is not None and target.client_certificate is not None
+    if target.oauth2 is None or target.client_certificate is None:
+        raise ValueError("not a reference-agency target")
     secret = target.oauth2.client_secret
     data = {
         "name": target.name,
@@ -110,7 +111,9 @@ def target_file_text(target: Target) -> str:
         },
         "inputs": target.inputs,
     }
-    header = "# Target file written by `conformance serve-reference`: the bundled reference agency.\n"
+    header = (
+        "# Target file written by `conformance serve-reference`: the bundled reference agency.\n"
+    )
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 

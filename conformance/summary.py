@@ -1,4 +1,4 @@
-"""One summariser: per-level and overall verdicts from the results (a SHOULD never fails a level)."""
+"""One summariser: per-level and overall verdicts (a SHOULD never fails a level)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def level_verdict(results: Iterable[Result], not_implemented: str = "ignore") ->
     return Verdict.CONFORMANT
 
 
-def level_verdicts(results: Iterable[Result], not_implemented: str = "ignore") -> dict[str, Verdict]:
+def level_verdicts(
+    results: Iterable[Result], not_implemented: str = "ignore"
+) -> dict[str, Verdict]:
     """The verdict of every level that has results, in level order."""
     by_level: dict[Level, list[Result]] = {}
     for r in results:

@@ -80,9 +80,17 @@ class Target:
 
 
 _TOP_KEYS = {
-    "name", "base_url", "catalog", "http_url", "mtls_url", "allowed_hosts", "trust",
-    "credentials", "safety", "inputs",
-}  # fmt: skip
+    "name",
+    "base_url",
+    "catalog",
+    "http_url",
+    "mtls_url",
+    "allowed_hosts",
+    "trust",
+    "credentials",
+    "safety",
+    "inputs",
+}
 _SAFETY_KEYS = {"allow", "max_rps", "timeout_s", "max_response_bytes", "max_redirects"}
 
 
@@ -152,9 +160,11 @@ def _credentials(doc: YamlDocument, raw: Any) -> dict[str, Any]:
     for key, value in raw.items():
         path = ("credentials", key)
         if key == "oauth2":
-            if not isinstance(value, dict) or not {"token_url", "client_id", "client_secret"} <= set(
-                value
-            ):
+            if not isinstance(value, dict) or not {
+                "token_url",
+                "client_id",
+                "client_secret",
+            } <= set(value):
                 raise _fail(doc, path, "needs token_url, client_id and client_secret")
             found["oauth2"] = OAuth2Client(
                 token_url=_url(doc, value["token_url"], (*path, "token_url")),

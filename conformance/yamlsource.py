@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
             _index(item, (*path, i), lines)
 
 
-def load_yaml(path: Path, error: type[Exception]) -> YamlDocument:
+def load_yaml(path: Path, error: Callable[[str, int | None, str, str], Exception]) -> YamlDocument:
     """Read a YAML file; syntax errors become `error(file, line, field, problem)`-style messages.
 
     `error` is called as ``error(file, line, field, problem)``.

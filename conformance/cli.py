@@ -1,0 +1,337 @@
+"""The `conformance` command: a thin adapter over the engine, the pytest plugin and the writers."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from conformance import __version__
+from conformance.catalogue import load_catalogue
+from conformance.errors import ConformanceError, UsageError
+from conformance.model import Report
+from conformance.summary import EXIT_CODES
+
+FORMATS = ("json", "junit", "html", "allure")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _clean_errors(fn: F) -> F:
+    """Our own errors end the command with one clear line and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ConformanceError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(__version__, prog_name="conformance")
+def main() -> None:
+    """Conformance tests for government interoperability: departmental, network, data, business."""
+
+
+def _formats(value: str) -> list[str]:
+    chosen = [f.strip() for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+def _allow(values: tuple[str, ...]) -> list[str]:
+    chosen = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    for v in chosen:
+        if v not in ("write", "load"):
+            raise UsageError(f"--allow takes write and/or load, not {v!r}")
+    return chosen
+
+
+@contextlib.contextmanager
+def _targets(
+    specs: tuple[str, ...], fleet: str | None, faults: tuple[str, ...]
+) -> Iterator[list[str]]:
+    """Target specs to hand to the plugin; with none, the reference agency (started here)."""
+    from conformance.fleet import load_fleet
+    from conformance.preflight import check_reachable
+    from conformance.target import resolve_target
+
+    specs = specs + tuple(load_fleet(Path(fleet)) if fleet else ())
+    if specs and faults:
+        raise UsageError("--fault applies to the bundled reference agency: leave out --target")
+    if specs:
+        for spec in specs:
+            check_reachable(resolve_target(spec))
+        yield list(specs)
+        return
+    from conformance.reference import running_reference, target_file_text
+
+    _check_faults(faults)
+    with tempfile.TemporaryDirectory(prefix="conformance-run-") as tmp:
+        click.echo("No --target: starting the bundled reference agency on loopback...", err=True)
+        with running_reference(faults, Path(tmp)) as target:
+            path = Path(tmp) / "reference-target.yaml"
+            path.write_text(target_file_text(target), "utf-8")
+            yield [str(path)]
+
+
+def _check_faults(faults: tuple[str, ...]) -> None:
+    from reference_agency import FAULTS
+
+    from conformance.errors import did_you_mean
+
+    for fault in faults:
+        if fault not in FAULTS:
+            raise UsageError(f"unknown fault {fault!r}{did_you_mean(fault, FAULTS)}")
+
+
+class _ReportCatcher:
+    """A pytest plugin object that hands the finished report back to the CLI."""
+
+    report: Report | None = None
+
+    def pytest_sessionfinish(self, session: Any) -> None:
+        from conformance.plugin import SESSION_KEY
+
+        conformance = session.config.stash.get(SESSION_KEY, None)
+        if conformance is not None:
+            self.report = conformance.report
+
+
+@main.command()
+@click.option(
+    "--profile",
+    "profile",
+    default="full",
+    show_default=True,
+    help="bundled profile (departmental, network, data, business, full) or a file",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    help="agency base URL or target file; none: the bundled reference agency",
+)
+@click.option(
+    "--fleet",
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML file listing many targets (targets: [URL or file, ...])",
+)
+@click.option("--out", default="reports", show_default=True, help="folder for the reports")
+@click.option(
+    "--format",
+    "formats",
+    default="json,junit,html,allure",
+    show_default=True,
+    help="comma-separated: json, junit, html, allure",
+)
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    type=click.Choice(["departmental", "network", "data", "business"]),
+)
+@click.option("--requirement", "requirements", multiple=True, help="only this requirement ID")
+@click.option("--seed", type=int, help="seed that reproduces generated requests")
+@click.option("--max-rps", type=float, help="request-rate cap (lower than the target's wins)")
+@click.option("--allow", "allow", multiple=True, help="opt in to classes: write, load")
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    help="reference agency only: inject the fault of this requirement ID",
+)
+@click.option("-q", "--quiet", is_flag=True, help="no per-requirement progress lines")
+@_clean_errors
+def run(
+    profile: str,
+    targets: tuple[str, ...],
+    fleet: str | None,
+    out: str,
+    formats: str,
+    levels: tuple[str, ...],
+    requirements: tuple[str, ...],
+    seed: int | None,
+    max_rps: float | None,
+    allow: tuple[str, ...],
+    faults: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Run a profile against a target and write the conformance report."""
+    import pytest
+
+    from conformance.profile import load_profile
+
+    chosen = _formats(formats)
+    allowed = _allow(allow)
+    loaded = load_profile(profile)
+    catalogue = load_catalogue()
+    for rid in requirements:
+        catalogue.get_or_raise(rid)
+        if rid not in loaded.requirements:
+            raise UsageError(f"{rid} is not selected by profile {loaded.name}")
+    with _targets(targets, fleet, faults) as specs, tempfile.TemporaryDirectory() as empty:
+        ini = Path(empty) / "pytest.ini"
+        ini.write_text("[pytest]\n", "utf-8")
+        args = [
+            empty,
+            "-c",
+            str(ini),
+            "--rootdir",
+            empty,
+            "-p",
+            "no:cacheprovider",
+            "--no-header",
+            "-q" if quiet else "-v",
+            "--tb=short",
+            "-W",
+            "ignore::DeprecationWarning",
+            "--conformance-profile",
+            profile,
+            "--conformance-out",
+            out,
+            "--conformance-format",
+            ",".join(chosen),
+        ]
+        args += [a for spec in specs for a in ("--conformance-target", spec)]
+        args += [a for rid in requirements for a in ("--conformance-requirement", rid)]
+        args += [a for lvl in levels for a in ("--conformance-level", lvl)]
+        if seed is not None:
+            args += ["--conformance-seed", str(seed)]
+        if max_rps:
+            args += ["--conformance-max-rps", str(max_rps)]
+        if allowed:
+            args += ["--conformance-allow", ",".join(allowed)]
+        if "allure" in chosen:
+            args += ["--alluredir", str(Path(out) / "allure-results"), "--clean-alluredir"]
+        catcher = _ReportCatcher()
+        code = pytest.main(args, plugins=[catcher])
+    if catcher.report is None:
+        click.echo(
+            f"error: the run did not produce a report (pytest exit code {int(code)})", err=True
+        )
+        sys.exit(2)
+    sys.exit(EXIT_CODES[catcher.report.verdict])
+
+
+@main.command(name="list")
+@click.option("--profile", default="full", show_default=True, help="profile name or file")
+@_clean_errors
+def list_requirements(profile: str) -> None:
+    """List the requirements a profile selects, with their parameters."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from conformance.profile import load_profile
+    from conformance.registry import registered_checks
+
+    loaded, catalogue, checks = load_profile(profile), load_catalogue(), registered_checks()
+    table = Table(title=f"profile {loaded.name}: {len(loaded.requirements)} requirements")
+    for column in ("ID", "level", "kw", "class", "check", "parameters"):
+        table.add_column(column)
+    for rid in loaded.requirements:
+        req = catalogue[rid]
+        params = ", ".join(f"{k}={v}" for k, v in loaded.params_for(rid).items())
+        table.add_row(
+            rid,
+            req.level.value,
+            req.keyword.value,
+            req.safety.value,
+            "yes" if rid in checks else "not implemented",
+            params,
+        )
+    Console(width=140).print(table)
+
+
+@main.command()
+@click.argument("requirement_id")
+@_clean_errors
+def explain(requirement_id: str) -> None:
+    """Statement, source, how it is tested, parameters and safety class of one requirement."""
+    from conformance.registry import registered_checks
+
+    req = load_catalogue().get_or_raise(requirement_id.upper())
+    implemented = req.id in registered_checks()
+    click.echo(f"{req.id} ({req.level.value}, {req.keyword.value}, class {req.safety.value})")
+    click.echo(f"  {req.statement}")
+    click.echo(f"  source: {req.source}")
+    if implemented:
+        click.echo(f"  how it is tested: {req.how_tested or '(see the check)'}")
+    else:
+        click.echo(f"  not implemented yet: {req.pending}")
+    for p in req.parameters:
+        click.echo(f"  parameter {p.name} = {p.default!r}: {p.description}")
+    if req.depends_on:
+        click.echo(f"  skipped when these fail: {', '.join(req.depends_on)}")
+
+
+@main.command()
+@click.argument("run_json", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "formats", default="html", show_default=True)
+@click.option("--out", default=None, help="folder (default: beside RUN_JSON)")
+@_clean_errors
+def report(run_json: str, formats: str, out: str | None) -> None:
+    """Re-render a saved run.json in other formats."""
+    from conformance.reports import write_reports
+    from conformance.reports.json_report import read_json
+
+    chosen = [f for f in _formats(formats) if f != "allure"]
+    loaded = read_json(Path(run_json))
+    for fmt, path in write_reports(loaded, Path(out or Path(run_json).parent), chosen).items():
+        click.echo(f"{fmt}: {path}")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@_clean_errors
+def diff(old: str, new: str) -> None:
+    """What regressed and what was fixed between two runs (exit 1 when anything regressed)."""
+    from conformance.reports.diff import diff_reports, format_diff
+    from conformance.reports.json_report import read_json
+
+    result = diff_reports(read_json(Path(old)), read_json(Path(new)))
+    click.echo(format_diff(result))
+    sys.exit(1 if result.regressed else 0)
+
+
+@main.command(name="serve-reference")
+@click.option("--fault", "faults", multiple=True, help="break the requirement with this ID")
+@click.option("--write-target", type=click.Path(dir_okay=False), help="write a target file here")
+@click.option("--duration", type=float, default=None, help="stop after this many seconds")
+@_clean_errors
+def serve_reference(
+    faults: tuple[str, ...], write_target: str | None, duration: float | None
+) -> None:
+    """Start the bundled reference agency by hand (Ctrl-C stops it)."""
+    from conformance.reference import running_reference, target_file_text
+
+    _check_faults(faults)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with (
+        tempfile.TemporaryDirectory(prefix="conformance-ref-") as tmp,
+        running_reference(faults, Path(tmp)) as target,
+    ):
+        if write_target:
+            Path(write_target).write_text(target_file_text(target), "utf-8")
+        click.echo(f"reference agency: {target.base_url}  (peer, mutual TLS: {target.mtls_url})")
+        click.echo(f"faults: {', '.join(faults) or 'none'}")
+        if write_target:
+            click.echo(f"target file: {write_target}")
+        click.echo("press Ctrl-C to stop", err=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait(duration)

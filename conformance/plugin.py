@@ -1,0 +1,296 @@
+"""The pytest plugin: requirements as test items. Thin: the engine decides, pytest runs and shows.
+
+    pytest --conformance-profile=data --conformance-target=target.yaml
+
+Registered through the `pytest11` entry point; inactive unless a --conformance-* option selects a
+profile or a target. Without a target it starts the bundled reference agency.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.engine import Engine, PlannedCheck
+from conformance.errors import ConformanceError, Inconclusive, NonConformance
+from conformance.model import Outcome, Report, Result, SafetyClass
+from conformance.profile import load_profile
+from conformance.target import Target, resolve_target
+
+SESSION_KEY = pytest.StashKey["ConformanceSession"]()
+_STATUS = {
+    Outcome.PASS: ("passed", ".", ("PASS", {"green": True})),
+    Outcome.WARN: ("warn", "W", ("WARN", {"yellow": True})),
+    Outcome.FAIL: ("failed", "F", ("FAIL", {"red": True})),
+    Outcome.ERROR: ("error", "E", ("ERROR", {"red": True})),
+    Outcome.SKIP: ("skipped", "s", ("SKIP", {"yellow": True})),
+    Outcome.NOT_APPLICABLE: ("not-applicable", "-", ("NOT-APPLICABLE", {})),
+    Outcome.NOT_IMPLEMENTED: ("not-implemented", "n", ("NOT-IMPLEMENTED", {"yellow": True})),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The --conformance-* options."""
+    group = parser.getgroup("conformance", "interoperability conformance")
+    group.addoption("--conformance-profile", help="bundled profile name or profile file")
+    group.addoption(
+        "--conformance-target",
+        action="append",
+        default=[],
+        help="target URL or target file (repeatable); none: the reference agency",
+    )
+    group.addoption(
+        "--conformance-requirement",
+        action="append",
+        default=[],
+        help="run only this requirement ID (repeatable)",
+    )
+    group.addoption("--conformance-level", action="append", default=[], help="run only this level")
+    group.addoption("--conformance-seed", type=int, default=None, help="seed for generated data")
+    group.addoption("--conformance-allow", default="", help="opt-in classes: write,load")
+    group.addoption("--conformance-max-rps", type=float, default=None, help="request-rate cap")
+    group.addoption(
+        "--conformance-fault",
+        action="append",
+        default=[],
+        help="reference agency only: inject this fault (requirement ID)",
+    )
+    group.addoption("--conformance-out", default=None, help="write reports to this folder")
+    group.addoption(
+        "--conformance-format",
+        default="json,junit,html",
+        help="report formats: json,junit,html (allure: use --alluredir)",
+    )
+
+
+class ConformanceSession:
+    """The engine and the reference agency (if any) for one pytest session."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        opt = config.option
+        self.config = config
+        self.report: Report | None = None
+        self._stack = contextlib.ExitStack()
+        try:
+            profile = load_profile(opt.conformance_profile or "full")
+            targets = [resolve_target(t) for t in opt.conformance_target]
+            if not targets:
+                from conformance.reference import running_reference
+
+                targets = [self._stack.enter_context(running_reference(opt.conformance_fault))]
+            allow = [SafetyClass(a) for a in opt.conformance_allow.split(",") if a.strip()]
+        except (ConformanceError, ValueError) as exc:
+            self._stack.close()
+            raise pytest.UsageError(str(exc)) from None
+        self.engine = Engine(
+            profile,
+            targets,
+            seed=opt.conformance_seed,
+            allow=allow,
+            max_rps=opt.conformance_max_rps,
+            only=opt.conformance_requirement,
+            levels=opt.conformance_level,
+        )
+        self.planned = self.engine.plan()
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """The targets of this session."""
+        return self.engine.targets
+
+    def finish(self, complete: bool) -> Report:
+        """Build the report and write the requested formats."""
+        self.report = self.engine.report(complete=complete)
+        out = self.config.option.conformance_out
+        if out:
+            from conformance.reports import write_reports
+
+            formats = [f.strip() for f in self.config.option.conformance_format.split(",")]
+            write_reports(self.report, Path(out), [f for f in formats if f != "allure"])
+        return self.report
+
+    def close(self) -> None:
+        """Close connections and stop the reference agency."""
+        self.engine.close()
+        self._stack.close()
+
+
+def _active(config: pytest.Config) -> bool:
+    opt = config.option
+    return bool(
+        getattr(opt, "conformance_profile", None) or getattr(opt, "conformance_target", None)
+    )
+
+
+_MARKERS = {
+    "departmental": "departmental-level requirement",
+    "network": "network-level requirement",
+    "data": "data-level requirement",
+    "business": "business-level requirement",
+    "must": "MUST requirement",
+    "should": "SHOULD requirement",
+    "may": "MAY requirement",
+    "read": "read-only check",
+    "write": "check that creates data",
+    "load": "check that sends bursts",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers (-m network, -m must); start a session when asked for."""
+    for name, text in _MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    if _active(config):
+        config.stash[SESSION_KEY] = ConformanceSession(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop what the session started."""
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        session.close()
+        del config.stash[SESSION_KEY]
+
+
+class RequirementCollector(pytest.Collector):
+    """The parent node of all requirement items."""
+
+    def collect(self) -> list[pytest.Item]:
+        """Items are made by the plugin, not collected from files."""
+        return []
+
+
+class RequirementItem(pytest.Item):
+    """One requirement on one target."""
+
+    def __init__(self, *, planned: PlannedCheck, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.planned = planned
+        self.result: Result | None = None
+        req = planned.requirement
+        for marker in (req.level.value, req.keyword.value.lower(), req.safety.value):
+            self.add_marker(marker)
+        self.user_properties += [
+            ("requirement", req.id),
+            ("level", req.level.value),
+            ("keyword", req.keyword.value),
+            ("target", planned.target.name),
+        ]
+
+    def runtest(self) -> None:
+        """Decide the requirement through the engine and map the outcome to pytest's."""
+        session = self.config.stash[SESSION_KEY]
+        result = session.engine.execute(self.planned)
+        self.result = result
+        self.user_properties.append(("outcome", result.outcome.value))
+        _label_for_allure(self.planned, result)
+        if result.outcome is Outcome.FAIL:
+            raise NonConformance(result.message)
+        if result.outcome is Outcome.ERROR:
+            raise Inconclusive(result.message)
+        if result.outcome in {Outcome.SKIP, Outcome.NOT_APPLICABLE, Outcome.NOT_IMPLEMENTED}:
+            pytest.skip(f"{result.outcome.value}: {result.message}")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        """The requirement, the message and the evidence summaries; no traceback."""
+        if self.result is None or not isinstance(excinfo.value, NonConformance | Inconclusive):
+            return str(super().repr_failure(excinfo))
+        req, r = self.planned.requirement, self.result
+        lines = [
+            f"{req.id} ({req.keyword.value}) {r.outcome.value}: {r.message}",
+            f"  requirement: {req.statement} [{req.source}]",
+        ]
+        lines += [f"  evidence: {e.summary}" for e in r.evidence[:8]]
+        if r.reproduce:
+            lines.append(f"  reproduce: {r.reproduce}")
+        return "\n".join(lines)
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        """Where the item comes from: the profile, and which requirement."""
+        return self.config.stash[SESSION_KEY].engine.profile.source, None, self.name
+
+
+def _label_for_allure(planned: PlannedCheck, result: Result) -> None:
+    """Requirement IDs as allure labels, evidence (already redacted) as attachments."""
+    try:
+        import allure
+    except ImportError:  # pragma: no cover - allure-pytest is a dependency
+        return
+    import json
+
+    dynamic: Any = allure.dynamic  # allure-pytest's API is untyped
+    req = planned.requirement
+    dynamic.title(f"{req.id} [{planned.target.name}]")
+    dynamic.description(f"{req.keyword.value}: {req.statement}\n\nSource: {req.source}")
+    dynamic.label("requirement", req.id)
+    dynamic.label("level", req.level.value)
+    dynamic.label("keyword", req.keyword.value)
+    dynamic.label("outcome", result.outcome.value)
+    dynamic.parent_suite(req.level.value)
+    dynamic.suite(planned.target.name)
+    dynamic.tag(req.level.value, req.keyword.value, req.safety.value)
+    if result.evidence:
+        body = json.dumps([e.to_dict() for e in result.evidence], indent=2, ensure_ascii=False)
+        allure.attach(body, name="evidence", attachment_type=allure.attachment_type.JSON)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Add one item per requirement x target (before -k/-m deselection runs)."""
+    conformance = config.stash.get(SESSION_KEY, None)
+    if conformance is None:
+        return
+    parent = RequirementCollector.from_parent(session, name="conformance")
+    items.extend(
+        RequirementItem.from_parent(parent, name=planned.name, planned=planned)
+        for planned in conformance.planned
+    )
+
+
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, Any] | None:
+    """Show conformance outcomes in their own words (PASS, WARN, NOT-IMPLEMENTED, ...)."""
+    if report.when != "call":
+        return None
+    outcome = dict(report.user_properties).get("outcome")
+    if outcome is None:
+        return None
+    return _STATUS[Outcome(str(outcome))]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the report of what ran, marked incomplete when the run was interrupted."""
+    conformance = session.config.stash.get(SESSION_KEY, None)
+    if conformance is None:
+        return
+    complete = exitstatus != pytest.ExitCode.INTERRUPTED and len(conformance.engine.results) == len(
+        conformance.planned
+    )
+    conformance.finish(complete)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The per-level summary table at the end of the run."""
+    conformance = config.stash.get(SESSION_KEY, None)
+    if conformance is None or conformance.report is None:
+        return
+    from io import StringIO
+
+    from rich.console import Console
+
+    from conformance.reports.console import print_summary
+
+    buffer = StringIO()
+    console = Console(file=buffer, width=110, force_terminal=terminalreporter.hasmarkup)
+    print_summary(conformance.report, console)
+    terminalreporter.section("conformance summary")
+    terminalreporter.write(buffer.getvalue())
+    out = config.option.conformance_out
+    if out:
+        terminalreporter.write_line(f"reports written to {out}")

@@ -1,0 +1,32 @@
+"""Shared fixtures: the reference agency on loopback, and paths to the shared corpora."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.target import Target
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def reference_target() -> Iterator[Target]:
+    """One conformant reference agency for the whole test session."""
+    from conformance.reference import running_reference
+
+    with running_reference() as target:
+        yield target
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared (the design, the spec and the corpora); skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(
+            f"{SHARED} is absent: the shared material is not checked out beside the project"
+        )
+    return SHARED

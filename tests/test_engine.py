@@ -1,0 +1,133 @@
+"""The engine's outcome mapping, dependency skips, safety classes and verdicts (no network)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.engine import Engine
+from conformance.errors import Inconclusive, NonConformance, PreconditionMissing, UsageError
+from conformance.model import Outcome, SafetyClass, Verdict
+from conformance.profile import load_profile
+from conformance.summary import EXIT_CODES
+from conformance.target import Target
+
+TARGET = Target(name="t", base_url="https://127.0.0.1:9")
+
+
+def raising(exc: Exception):
+    def check(ctx):
+        raise exc
+
+    return check
+
+
+def passing(ctx):
+    return "verified"
+
+
+def run(checks, profile="full", **kwargs):
+    engine = Engine(load_profile(profile), [TARGET], checks=checks, seed=7, **kwargs)
+    report = engine.run()
+    return report, {r.requirement: r for r in report.results}
+
+
+def test_outcomes_follow_what_the_check_decided():
+    report, results = run(
+        {
+            "DEP-CAT-01": passing,
+            "DEP-ERR-01": raising(NonConformance("no problem+json")),
+            "DEP-OAS-03": raising(NonConformance("no operationId")),
+            "NET-HSTS-01": raising(PreconditionMissing("no https")),
+            "NET-TLS-01": raising(Inconclusive("handshake timed out")),
+            "NET-AUTH-01": raising(RuntimeError("bug")),
+        }
+    )
+    assert results["DEP-CAT-01"].outcome is Outcome.PASS
+    assert results["DEP-ERR-01"].outcome is Outcome.FAIL
+    assert results["DEP-OAS-03"].outcome is Outcome.WARN  # a SHOULD never fails
+    assert results["NET-HSTS-01"].outcome is Outcome.SKIP
+    assert results["NET-TLS-01"].outcome is Outcome.ERROR
+    assert results["NET-AUTH-01"].outcome is Outcome.ERROR
+    assert "internal error in the check: RuntimeError: bug" in results["NET-AUTH-01"].message
+    assert results["DATA-XML-01"].outcome is Outcome.NOT_IMPLEMENTED
+    assert report.levels == {
+        "departmental": Verdict.NOT_CONFORMANT,
+        "network": Verdict.INCOMPLETE,
+        "data": Verdict.CONFORMANT,
+        "business": Verdict.CONFORMANT,
+    }
+    assert report.verdict is Verdict.NOT_CONFORMANT
+    assert EXIT_CODES[report.verdict] == 1
+
+
+def test_nothing_passes_by_default():
+    report, results = run({})
+    assert {r.outcome for r in results.values()} == {Outcome.NOT_IMPLEMENTED}
+    assert len(results) == 53
+
+
+def test_not_implemented_can_make_a_level_incomplete(tmp_path):
+    path = tmp_path / "strict.yaml"
+    path.write_text("extends: full\nconformance: {not_implemented: incomplete}\n", "utf-8")
+    report, _ = run({"DEP-CAT-01": passing}, profile=str(path))
+    assert report.verdict is Verdict.INCOMPLETE
+
+
+def test_dependents_skip_when_a_prerequisite_fails():
+    calls = []
+
+    def dependent(ctx):
+        calls.append(ctx.requirement.id)
+        return "ran"
+
+    _, results = run(
+        {"DEP-CAT-01": raising(NonConformance("no catalogue")), "DEP-OAS-01": dependent}
+    )
+    assert calls == []
+    assert results["DEP-OAS-01"].outcome is Outcome.SKIP
+    assert results["DEP-OAS-01"].message == "depends on DEP-CAT-01, which was fail"
+
+
+def test_write_checks_skip_unless_the_run_opts_in():
+    calls = []
+
+    def workflow(ctx):
+        calls.append(ctx.allow)
+        return "completed"
+
+    _, results = run({"BUS-WF-01": workflow}, only=["BUS-WF-01"])
+    assert results["BUS-WF-01"].outcome is Outcome.SKIP
+    assert "--allow write" in results["BUS-WF-01"].message
+    assert calls == []
+    _, results = run({"BUS-WF-01": workflow}, only=["BUS-WF-01"], allow=[SafetyClass.WRITE])
+    assert results["BUS-WF-01"].outcome is Outcome.PASS
+
+
+def test_selection_by_requirement_and_level():
+    engine = Engine(load_profile("full"), [TARGET], checks={}, only=["NET-TLS-01", "DEP-CAT-01"])
+    assert [p.requirement.id for p in engine.plan()] == ["DEP-CAT-01", "NET-TLS-01"]
+    engine = Engine(load_profile("full"), [TARGET], checks={}, levels=["data"])
+    assert {p.requirement.level.value for p in engine.plan()} == {"data"}
+
+
+def test_interrupted_run_is_incomplete():
+    engine = Engine(load_profile("network"), [TARGET], checks={"NET-TLS-01": passing})
+    engine.execute(engine.plan()[0])
+    report = engine.report(complete=False)
+    assert report.complete is False
+    assert report.verdict is Verdict.INCOMPLETE
+    assert [r.requirement for r in report.results] == ["NET-TLS-01"]
+
+
+def test_targets_need_distinct_names():
+    with pytest.raises(UsageError, match="two targets named 't'"):
+        Engine(load_profile("network"), [TARGET, TARGET], checks={})
+
+
+def test_messages_never_carry_known_secrets():
+    def leaky(ctx):
+        ctx.client.redactor.add_secret("secret-value-123")
+        raise NonConformance("server echoed secret-value-123")
+
+    _, results = run({"DEP-CAT-01": leaky}, only=["DEP-CAT-01"])
+    assert "secret-value-123" not in results["DEP-CAT-01"].message
