@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pytester"]
+
 from conformance.target import Target
 
 ROOT = Path(__file__).resolve().parents[1]

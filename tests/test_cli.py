@@ -1,0 +1,154 @@
+"""The command line as users meet it: real processes, real reference agency, real reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conformance.catalogue import load_catalogue
+from conformance.registry import registered_checks
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "conformance/data/run.schema.json").read_text())
+
+
+def conformance(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+def test_malformed_profile_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "bad.yaml").write_text(
+        "name: bad\nextends: full\nparameters:\n  NET-HSTS-01: {max: 1}\n"
+    )
+    line = one_line_error(conformance("run", "--profile", "bad.yaml", cwd=tmp_path))
+    assert "bad.yaml:4: parameters.NET-HSTS-01.max: unknown parameter" in line
+    assert not (tmp_path / "reports").exists()
+
+
+def test_unknown_requirement_is_one_line_and_exit_2(tmp_path):
+    line = one_line_error(conformance("run", "--requirement", "NET-HSTS-1", cwd=tmp_path))
+    assert "unknown requirement ID 'NET-HSTS-1' (did you mean NET-HSTS-01?)" in line
+
+
+def test_unreachable_target_is_one_line_and_exit_2(tmp_path):
+    url = f"https://127.0.0.1:{free_port()}"
+    line = one_line_error(conformance("run", "--target", url, cwd=tmp_path))
+    assert "is unreachable" in line
+    assert not (tmp_path / "reports" / "run.json").exists()
+
+
+def test_list_and_explain(tmp_path):
+    listed = conformance("list", "--profile", "network", cwd=tmp_path)
+    assert listed.returncode == 0
+    assert "NET-TLS-01" in listed.stdout
+    assert "DEP-CAT-01" not in listed.stdout
+    explained = conformance("explain", "NET-HSTS-01", cwd=tmp_path)
+    assert explained.returncode == 0
+    assert "RFC 6797" in explained.stdout
+    assert "min_max_age = 31536000" in explained.stdout
+    assert "not implemented yet" in conformance("explain", "NET-LOAD-01", cwd=tmp_path).stdout
+    one_line_error(conformance("explain", "NOPE-01", cwd=tmp_path))
+
+
+@pytest.mark.slow
+def test_run_without_target_tests_the_reference_agency_and_writes_every_report(tmp_path):
+    proc = conformance("run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    out = tmp_path / "reports"
+    for name in ("run.json", "junit.xml", "report.html"):
+        assert (out / name).is_file(), name
+    assert list((out / "allure-results").glob("*-result.json"))
+    report = json.loads((out / "run.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    outcomes = {r["requirement"]: r["outcome"] for r in report["results"]}
+    assert list(outcomes) == list(load_catalogue())
+    implemented = registered_checks()
+    for rid, outcome in outcomes.items():
+        assert outcome == ("pass" if rid in implemented else "not-implemented"), rid
+    assert report["verdict"] == "conformant"
+    assert "conformance summary" in proc.stdout
+    secret_files = list(tmp_path.rglob("*"))
+    assert secret_files  # the reports exist; none may hold a bearer token
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert "Bearer ey" not in path.read_text("utf-8", errors="replace")
+
+
+@pytest.mark.slow
+def test_serve_reference_with_a_fault_and_run_against_its_target_file(tmp_path):
+    target = tmp_path / "t.yaml"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "conformance", "serve-reference", "--fault", "NET-HSTS-01",
+         "--write-target", str(target), "--duration", "300"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            if target.exists() and target.stat().st_size:
+                break
+            time.sleep(0.1)
+        proc = conformance(
+            "run", "--target", str(target), "--profile", "network",
+            "--requirement", "NET-HSTS-01", "--format", "json", cwd=tmp_path,
+        )  # fmt: skip
+        assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+        report = json.loads((tmp_path / "reports" / "run.json").read_text("utf-8"))
+        [result] = report["results"]
+        assert (result["requirement"], result["outcome"]) == ("NET-HSTS-01", "fail")
+        assert "86400" in result["message"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert server.returncode == 0
+
+
+@pytest.mark.slow
+def test_interrupted_run_still_writes_the_report_of_what_ran(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "conformance", "run", "--format", "json"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "DEP-OAS-01" in line and "PASS" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    proc.stdout.read()
+    assert proc.wait(timeout=120) == 2
+    report = json.loads((tmp_path / "reports" / "run.json").read_text("utf-8"))
+    assert report["complete"] is False
+    assert report["verdict"] == "incomplete"
+    ran = [r["requirement"] for r in report["results"]]
+    assert ran[:2] == ["DEP-CAT-01", "DEP-OAS-01"]
+    assert len(ran) < len(load_catalogue())

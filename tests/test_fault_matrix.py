@@ -1,0 +1,69 @@
+"""Every implemented check, proven both ways on the reference agency.
+
+Clean agency: every implemented requirement passes. Agency with fault X: requirement X fails
+(warns, for a SHOULD) under its own ID, and nothing that does not depend on X changes outcome.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from conformance.catalogue import load_catalogue
+from conformance.engine import Engine
+from conformance.model import Keyword, Outcome, Result
+from conformance.profile import load_profile
+from conformance.reference import running_reference
+from conformance.registry import registered_checks
+
+IMPLEMENTED = sorted(registered_checks(), key=list(load_catalogue()).index)
+
+
+def run_implemented(faults: tuple[str, ...] = ()) -> dict[str, Result]:
+    with running_reference(faults) as target:
+        report = Engine(load_profile("full"), [target], only=IMPLEMENTED, seed=20261129).run()
+    return {r.requirement: r for r in report.results}
+
+
+@cache
+def clean_results() -> dict[str, Result]:
+    return run_implemented()
+
+
+def dependents_of(requirement_id: str) -> set[str]:
+    """Requirements that depend on `requirement_id`, directly or through others."""
+    catalogue, found, changed = load_catalogue(), {requirement_id}, True
+    while changed:
+        changed = False
+        for rid, req in catalogue.items():
+            if rid not in found and found & set(req.depends_on):
+                found.add(rid)
+                changed = True
+    return found - {requirement_id}
+
+
+@pytest.mark.slow
+def test_every_implemented_requirement_passes_on_the_conformant_agency():
+    results = clean_results()
+    assert set(results) == set(IMPLEMENTED)
+    failing = {
+        rid: (r.outcome.value, r.message)
+        for rid, r in results.items()
+        if r.outcome is not Outcome.PASS
+    }
+    assert not failing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", IMPLEMENTED)
+def test_fault_breaks_exactly_its_requirement(fault):
+    results = run_implemented((fault,))
+    expected = Outcome.FAIL if load_catalogue()[fault].keyword is Keyword.MUST else Outcome.WARN
+    assert results[fault].outcome is expected, results[fault].message
+    assert results[fault].evidence, "a failure must carry the evidence that decided it"
+    allowed_to_change = dependents_of(fault)
+    for rid, result in results.items():
+        if rid == fault or rid in allowed_to_change:
+            continue
+        assert result.outcome is clean_results()[rid].outcome, (rid, result.message)

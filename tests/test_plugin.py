@@ -1,0 +1,77 @@
+"""The pytest plugin, from outside (pytester), against the real reference agency."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+
+@pytest.mark.slow
+def test_plugin_turns_requirements_into_items(pytester):
+    result = pytester.runpytest_subprocess(
+        "--conformance-profile=departmental",
+        "--conformance-requirement=DEP-CAT-01",
+        "--conformance-requirement=DEP-VER-02",
+        "-v",
+        "--junitxml=junit.xml",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*DEP-CAT-01?reference-agency? PASS*",
+            "*DEP-VER-02?reference-agency? NOT-IMPLEMENTED*",
+            "*conformance summary*",
+        ]
+    )
+    assert result.ret == 0
+    testcase = ET.parse(pytester.path / "junit.xml").getroot().find(".//testcase")
+    assert testcase is not None
+    props = {p.get("name"): p.get("value") for p in testcase.iter("property")}
+    assert props["requirement"] == "DEP-CAT-01"
+    assert props["outcome"] == "pass"
+
+
+@pytest.mark.slow
+def test_plugin_reports_a_failure_with_requirement_message_and_evidence(pytester):
+    result = pytester.runpytest_subprocess(
+        "--conformance-profile=departmental",
+        "--conformance-requirement=DEP-CAT-01",
+        "--conformance-fault=DEP-CAT-01",
+        "--conformance-out=out",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*DEP-CAT-01 (MUST) fail: the api-catalog is served as 'application/json'*",
+            "*evidence: api-catalog: GET https://127.0.0.1:*/.well-known/api-catalog*",
+        ]
+    )
+    assert result.ret == 1
+    assert (pytester.path / "out" / "run.json").is_file()
+
+
+def test_markers_select_by_level(pytester):
+    result = pytester.runpytest_subprocess(
+        "--conformance-profile=full",
+        "--co",
+        "-q",
+        "-m",
+        "network and must",
+        "-p",
+        "no:cacheprovider",
+    )
+    collected = [line for line in result.stdout.lines if "::" in line]
+    assert collected
+    assert all("NET-" in line for line in collected)
+
+
+def test_malformed_profile_is_a_usage_error(pytester):
+    pytester.makefile(".yaml", bad="select: ['NOPE-*']\n")
+    result = pytester.runpytest_subprocess(
+        "--conformance-profile=bad.yaml", "--conformance-target=https://127.0.0.1:9"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*bad.yaml:1: select.0: 'NOPE-*' matches no requirement*"])
