@@ -1,0 +1,47 @@
+"""Report writers: every format is written from the one report model, `conformance.model.Report`.
+
+Allure results are written by allure-pytest through the pytest plugin, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from conformance.errors import UsageError
+from conformance.model import Report
+from conformance.reports.html import write_html
+from conformance.reports.json_report import read_json, validate_report_dict, write_json
+from conformance.reports.junit import write_junit
+
+Writer = Callable[[Report, Path], Path]
+
+WRITERS: dict[str, Writer] = {"json": write_json, "junit": write_junit, "html": write_html}
+FILE_NAMES: dict[str, str] = {"json": "run.json", "junit": "junit.xml", "html": "report.html"}
+# Formats written elsewhere (allure, by allure-pytest through the plugin): accepted, not written.
+WRITTEN_ELSEWHERE = frozenset({"allure"})
+
+__all__ = [
+    "FILE_NAMES",
+    "WRITERS",
+    "WRITTEN_ELSEWHERE",
+    "read_json",
+    "validate_report_dict",
+    "write_html",
+    "write_json",
+    "write_junit",
+    "write_reports",
+]
+
+
+def write_reports(report: Report, out_dir: Path, formats: Iterable[str]) -> dict[str, Path]:
+    """Write each requested format into `out_dir` (created if needed); return format → path."""
+    names = (f.strip().lower() for f in formats)
+    wanted = [f for f in names if f and f not in WRITTEN_ELSEWHERE]
+    unknown = [f for f in wanted if f not in WRITERS]
+    if unknown:
+        known = ", ".join(sorted([*WRITERS, *WRITTEN_ELSEWHERE]))
+        raise UsageError(f"unknown report format {unknown[0]!r}: expected one of {known}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return {f: WRITERS[f](report, out / FILE_NAMES[f]) for f in dict.fromkeys(wanted)}
