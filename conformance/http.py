@@ -139,6 +139,10 @@ class HttpClient:
         """Whether `url` is on one of the target's hosts."""
         return (urlsplit(url).hostname or "") in self.target.hosts
 
+    def pace(self) -> None:
+        """Wait for the run's shared rate cap (for libraries that open their own connections)."""
+        self._limiter.wait()
+
     # -- requests -------------------------------------------------------------------------
     def request(
         self,

@@ -1,0 +1,394 @@
+"""Network checks: the HSTS and challenge parsers, the TLS probe, and each check both ways."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from conformance import tls_probe
+from conformance.catalogue import load_catalogue
+from conformance.challenges import challenge_schemes
+from conformance.engine import Engine
+from conformance.hsts import parse_hsts, several_fields
+from conformance.http import HttpClient
+from conformance.model import Outcome, Result
+from conformance.profile import load_profile
+from conformance.reference import running_reference
+from conformance.target import SafetyPolicy, Target
+
+MINE = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
+NETWORK = ("NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
+
+
+def run(target: Target, only: tuple[str, ...] = MINE) -> dict[str, Result]:
+    report = Engine(load_profile("full"), [target], only=only, seed=1).run()
+    return {r.requirement: r for r in report.results}
+
+
+@pytest.fixture(scope="module")
+def clean() -> Iterator[Target]:
+    """One conformant reference agency shared by this module's tests."""
+    with running_reference() as target:
+        yield target
+
+
+# -- RFC 6797 §6.1 ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "max_age", "subdomains"),
+    [
+        ("max-age=31536000; includeSubDomains", 31536000, True),
+        ('MAX-AGE="31536000"', 31536000, False),
+        ("  ; max-age = 600 ;; INCLUDESUBDOMAINS ;", 600, True),
+        ('foo="a;b"; max-age=3; preload', 3, False),
+        ("max-age=10, max-age=20", 10, False),
+    ],
+)
+def test_hsts_valid_values(value, max_age, subdomains):
+    policy = parse_hsts(value)
+    assert (policy.max_age, policy.include_subdomains) == (max_age, subdomains)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("max-age=1; Max-Age=2", "more than once"),
+        ("includeSubDomains", "missing"),
+        ("max-age=abc", "delta-seconds"),
+        ("max-age=-1", "delta-seconds"),
+        ('max-age="12', "no valid value"),
+        ("max-age=5 x", "expected ';'"),
+        ("max-age=5; includeSubDomains=yes", "takes no value"),
+        ("", "missing"),
+    ],
+)
+def test_hsts_invalid_values_name_the_reason(value, reason):
+    with pytest.raises(ValueError, match=reason):
+        parse_hsts(value)
+
+
+def test_hsts_folded_fields_are_detected():
+    assert several_fields("max-age=1, max-age=2")
+    assert not several_fields('max-age=1; x="a,b"')
+
+
+# -- RFC 9110 §11.6.1 -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "schemes"),
+    [
+        ('Bearer realm="market-regulation"', ["Bearer"]),
+        ("Bearer", ["Bearer"]),
+        ('Basic realm="a", Bearer realm="b", error="invalid_token"', ["Basic", "Bearer"]),
+        ("Newauth abc==, Bearer", ["Newauth", "Bearer"]),
+    ],
+)
+def test_challenges_are_parsed(value, schemes):
+    assert challenge_schemes(value) == schemes
+
+
+@pytest.mark.parametrize("value", ["", "  ", '"realm"', 'Bearer realm="x" "y"'])
+def test_invalid_challenges_are_refused(value):
+    with pytest.raises(ValueError, match="challenge"):
+        challenge_schemes(value)
+
+
+# -- both ways on the reference agency --------------------------------------------------------
+def test_network_checks_pass_on_the_conformant_agency(clean):
+    results = run(clean, NETWORK)
+    assert {rid: r.outcome for rid, r in results.items()} == dict.fromkeys(NETWORK, Outcome.PASS)
+    tls = results["NET-TLS-01"].evidence[0].detail
+    assert tls["accepted_cipher_suites"]["TLS 1.0"] == []
+    assert tls["accepted_cipher_suites"]["TLS 1.2"]
+
+
+def fault_results(fault: str) -> dict[str, Result]:
+    with running_reference((fault,)) as target:
+        return run(target)
+
+
+def assert_only(fault: str, results: dict[str, Result]) -> None:
+    """The fault's check fails; the others pass, or skip when they depend on it."""
+    assert results[fault].outcome is Outcome.FAIL, results[fault].message
+    assert results[fault].evidence
+    for rid, result in results.items():
+        if rid == fault:
+            continue
+        allowed = (
+            {Outcome.PASS, Outcome.SKIP}
+            if fault in load_catalogue()[rid].depends_on
+            else {Outcome.PASS}
+        )
+        assert result.outcome in allowed, (rid, result.message)
+
+
+def test_tls_fault_accepting_tls_1_0_fails_with_the_suites():
+    results = fault_results("NET-TLS-01")
+    assert_only("NET-TLS-01", results)
+    message = results["NET-TLS-01"].message
+    assert "TLS 1.0 accepted with ECDHE-RSA-AES" in message
+    assert "TLS 1.1 accepted with" in message
+    suites = results["NET-TLS-01"].evidence[0].detail["accepted_cipher_suites"]
+    assert "ECDHE-RSA-AES128-SHA" in suites["TLS 1.0"]
+
+
+def test_hsts_fault_fails_showing_the_header():
+    results = fault_results("NET-HSTS-01")
+    assert_only("NET-HSTS-01", results)
+    assert "'max-age=86400'" in results["NET-HSTS-01"].message
+
+
+def test_auth_fault_without_challenge_fails():
+    results = fault_results("NET-AUTH-01")
+    assert_only("NET-AUTH-01", results)
+    assert "without WWW-Authenticate" in results["NET-AUTH-01"].message
+
+
+# -- the TLS probe ------------------------------------------------------------------------------
+def test_tls_scan_is_cached_per_run_and_extended_on_demand(clean):
+    client = HttpClient(clean)
+    try:
+        first = tls_probe.scan(client, protocols=("TLS 1.2",))
+        assert tls_probe.scan(client, protocols=("TLS 1.2",)) is first
+        assert first.scans == 1
+        assert tls_probe.scan(client, protocols=("TLS 1.2", "TLS 1.3")) is first
+        assert (first.scans, sorted(first.accepted)) == (2, ["TLS 1.2", "TLS 1.3"])
+        assert tls_probe.scan(client, protocols=(), certificate=True) is first
+        assert (first.scans, first.certificate is not None) == (3, True)
+        other_run = HttpClient(clean)
+        assert tls_probe.scan(other_run, protocols=("TLS 1.3",)) is not first
+        other_run.close()
+    finally:
+        client.close()
+
+
+def test_tls_probe_refuses_hosts_off_the_target(clean):
+    client = HttpClient(clean)
+    with pytest.raises(tls_probe.Inconclusive, match="not one of the target's hosts"):
+        tls_probe.scan(client, "https://192.0.2.1:443")
+    with pytest.raises(tls_probe.Inconclusive, match="not an https URL"):
+        tls_probe.scan(client, clean.http_url)
+
+
+def _plain_text(conn: socket.socket) -> None:
+    conn.recv(1024)
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    conn.close()
+
+
+def _close_at_once(conn: socket.socket) -> None:
+    conn.close()
+
+
+def _never_answer(conn: socket.socket) -> None:
+    conn.recv(1024)  # keep the connection open and silent until the server stops
+
+
+@pytest.fixture
+def tcp_server() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
+    """Start a loopback TCP server that treats each connection with `behaviour`; yield starter."""
+    listeners: list[socket.socket] = []
+    connections: list[socket.socket] = []
+
+    def start(behaviour: Callable[[socket.socket], None]) -> int:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                connections.append(conn)
+                threading.Thread(target=_quietly, args=(behaviour, conn), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return int(listener.getsockname()[1])
+
+    yield start
+    for sock in listeners + connections:
+        sock.close()
+
+
+def _quietly(behaviour: Callable[[socket.socket], None], conn: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        behaviour(conn)
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [
+        (_plain_text, "does not complete a TLS handshake"),
+        (_close_at_once, "does not complete a TLS handshake"),
+        (_never_answer, "no TLS handshake with"),
+    ],
+)
+def test_tls_check_is_an_error_when_the_endpoint_does_not_speak_tls(tcp_server, behaviour, reason):
+    port = tcp_server(behaviour)
+    timeout_s = 2.0
+    target = Target(
+        name="not-tls",
+        base_url=f"https://127.0.0.1:{port}",
+        safety=SafetyPolicy(timeout_s=timeout_s),
+    )
+    started = time.monotonic()
+    result = run(target, ("NET-TLS-01",))["NET-TLS-01"]
+    elapsed = time.monotonic() - started
+    assert result.outcome is Outcome.ERROR, result.message
+    assert reason in result.message
+    # the deadline is part of the contract (not a speed measurement): generous slack
+    assert elapsed < timeout_s + 6, elapsed
+
+
+# -- NET-AUTH-01 decisions, on a small plain-HTTP loopback server -----------------------------
+class Site:
+    """A catalogue, an OpenAPI document, and one answer to every other path."""
+
+    def __init__(self) -> None:
+        self.base_url = ""
+        self.openapi: dict[str, Any] = {}
+        self.fallback: tuple[int, dict[str, str]] = (404, {})
+
+    def answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        if path == "/.well-known/api-catalog":
+            links = {"service-desc": [{"href": f"{self.base_url}/openapi"}]}
+            body = {"linkset": [{"anchor": f"{self.base_url}/api", **links}]}
+            return 200, {"Content-Type": "application/linkset+json"}, json.dumps(body).encode()
+        if path == "/openapi":
+            return 200, {"Content-Type": "application/json"}, json.dumps(self.openapi).encode()
+        status, headers = self.fallback
+        problem = {"title": "error", "status": status}
+        return (
+            status,
+            {"Content-Type": "application/problem+json", **headers},
+            json.dumps(problem).encode(),
+        )
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A running Site on 127.0.0.1."""
+    state = Site()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, headers, body = state.answer(self.path)
+            self.send_response(status)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def api(site: Site, parameter: dict[str, Any], security: bool = True) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": "getItem",
+        "parameters": [{"name": "id", "in": "path", "required": True, **parameter}],
+        "responses": {"200": {"description": "the item"}},
+    }
+    if security:
+        operation["security"] = [{"oauth2": ["items:read"]}]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": f"{site.base_url}/api"}],
+        "paths": {"/items/{id}": {"get": operation}},
+    }
+
+
+AUTH_CASES = [
+    (
+        "challenge",
+        {"example": "42"},
+        True,
+        (401, {"WWW-Authenticate": 'Bearer realm="x"'}),
+        Outcome.PASS,
+        "getItem → 401 Bearer",
+    ),
+    (
+        "bad-challenge",
+        {"example": "42"},
+        True,
+        (401, {"WWW-Authenticate": '"x"'}),
+        Outcome.FAIL,
+        "holds no valid challenge",
+    ),
+    (
+        "lookup-before-auth",
+        {"example": "42"},
+        True,
+        (404, {}),
+        Outcome.FAIL,
+        "answered 404, expected 401",
+    ),
+    (
+        "anonymous-read",
+        {"schema": {"type": "string", "format": "uuid"}},
+        True,
+        (200, {}),
+        Outcome.FAIL,
+        "answered 200, expected 401",
+    ),
+    (
+        "guessed-value",
+        {"schema": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+        True,
+        (404, {}),
+        Outcome.ERROR,
+        "no protected operation could be reached",
+    ),
+    (
+        "nothing-protected",
+        {"example": "42"},
+        False,
+        (404, {}),
+        Outcome.SKIP,
+        "declares no protected GET operation",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "security", "fallback", "outcome", "expected"),
+    [case[1:] for case in AUTH_CASES],
+    ids=[case[0] for case in AUTH_CASES],
+)
+def test_auth_check_decisions(site, parameter, security, fallback, outcome, expected):
+    site.openapi = api(site, parameter, security)
+    site.fallback = fallback
+    result = run(Target(name="site", base_url=site.base_url), ("NET-AUTH-01",))["NET-AUTH-01"]
+    assert result.outcome is outcome, result.message
+    assert expected in result.message
+
+
+def test_hsts_check_fails_a_target_without_https(site):
+    result = run(Target(name="site", base_url=site.base_url), ("NET-HSTS-01",))["NET-HSTS-01"]
+    assert result.outcome is Outcome.FAIL
+    assert "not served over https" in result.message
+
+
+def test_an_endpoint_without_tls_is_not_scanned_twice_in_a_run(tcp_server):
+    port = tcp_server(_close_at_once)
+    client = HttpClient(Target(name="not-tls", base_url=f"https://127.0.0.1:{port}"))
+    with pytest.raises(tls_probe.Inconclusive) as first:
+        tls_probe.scan(client)
+    with pytest.raises(tls_probe.Inconclusive) as second:
+        tls_probe.scan(client, protocols=("TLS 1.3",))
+    assert second.value is first.value
