@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
 from conformance.target import Target
+
+pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

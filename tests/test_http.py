@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 
@@ -18,7 +19,7 @@ from conformance.target import SafetyPolicy, Target
 class Handler(http.server.BaseHTTPRequestHandler):
     """Routes for the HTTP-layer tests."""
 
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
     def log_message(self, *args: object) -> None:
         pass
@@ -101,7 +102,7 @@ def test_requests_off_the_target_hosts_are_refused(base_url):
 
 def test_write_methods_need_an_opt_in(base_url):
     Handler.hits.clear()
-    with pytest.raises(PreconditionMissing, match="opt in with --allow write"):
+    with pytest.raises(PreconditionMissing, match=r"opt in with --allow write"):
         client(base_url).request("POST", "/applications", json_body={})
     assert Handler.hits == []
     allowed = HttpClient(
@@ -116,7 +117,7 @@ def test_unreachable_target_is_inconclusive_not_a_failure():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(Inconclusive, match="connection refused|cannot reach"):
+    with pytest.raises(Inconclusive, match=r"connection refused|cannot reach"):
         client(f"http://127.0.0.1:{port}").get("/ok")
 
 

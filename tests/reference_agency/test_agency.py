@@ -37,8 +37,11 @@ TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 APPLICATION: dict[str, Any] = {
     "applicant": {"name": "张三", "id_number": "11010519491231002X"},
-    "enterprise": {"name": "北京示例科技有限公司", "division_code": "110105",
-                   "registered_capital": {"amount": 1000000, "currency": "CNY"}},
+    "enterprise": {
+        "name": "北京示例科技有限公司",
+        "division_code": "110105",
+        "registered_capital": {"amount": 1000000, "currency": "CNY"},
+    },
 }
 PROBLEM = "application/problem+json"
 
@@ -59,8 +62,9 @@ def get_token(agency: ReferenceAgency, scope: str | None = None, client: int = 0
     if scope:
         data["scope"] = scope
     with session_for(agency) as http:
-        answer = http.post(agency.token_url, data=data,
-                           auth=(oauth.client_id, oauth.client_secret), timeout=10)
+        answer = http.post(
+            agency.token_url, data=data, auth=(oauth.client_id, oauth.client_secret), timeout=10
+        )
     assert answer.status_code == 200, answer.text
     token: str = answer.json()["access_token"]
     return token
@@ -70,13 +74,19 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def submit(agency: ReferenceAgency, http: requests.Session, token: str,
-           body: dict[str, Any] | None = None, key: str | None = None) -> requests.Response:
+def submit(
+    agency: ReferenceAgency,
+    http: requests.Session,
+    token: str,
+    body: dict[str, Any] | None = None,
+    key: str | None = None,
+) -> requests.Response:
     headers = {**bearer(token), "traceparent": TRACEPARENT}
     if key is not None:
         headers["Idempotency-Key"] = key
-    return http.post(f"{agency.base_url}/v1/applications", json=body or APPLICATION,
-                     headers=headers, timeout=10)
+    return http.post(
+        f"{agency.base_url}/v1/applications", json=body or APPLICATION, headers=headers, timeout=10
+    )
 
 
 def follow(http: requests.Session, location: str, token: str, reads: int) -> list[dict[str, Any]]:
@@ -89,8 +99,9 @@ def follow(http: requests.Session, location: str, token: str, reads: int) -> lis
     return bodies
 
 
-def licensed(agency: ReferenceAgency, http: requests.Session, token: str,
-             body: dict[str, Any] | None = None) -> dict[str, Any]:
+def licensed(
+    agency: ReferenceAgency, http: requests.Session, token: str, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
     created = submit(agency, http, token, body)
     assert created.status_code == 201, created.text
     return follow(http, created.headers["Location"], token, 3)[-1]
@@ -107,8 +118,10 @@ def handshake(port: int, version: ssl.TLSVersion, ciphers: str = "DEFAULT@SECLEV
         ctx.maximum_version = version
     ctx.set_ciphers(ciphers)
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, \
-                ctx.wrap_socket(raw) as tls:
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
+            ctx.wrap_socket(raw) as tls,
+        ):
             return tls.version() or ""
     except (ssl.SSLError, OSError):
         return ""
@@ -127,8 +140,9 @@ def schematron() -> isoschematron.Schematron:
 
 
 def license_xml(agency: ReferenceAgency, http: requests.Session, code: str) -> etree._Element:
-    answer = http.get(f"{agency.base_url}/v1/licenses/{code}",
-                      headers={"Accept": "application/xml"}, timeout=10)
+    answer = http.get(
+        f"{agency.base_url}/v1/licenses/{code}", headers={"Accept": "application/xml"}, timeout=10
+    )
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("application/xml")
     return etree.fromstring(answer.content)
@@ -176,8 +190,7 @@ def test_identifier_check_characters() -> None:
     assert code[2:8] == "110108"
     wrong = corrupt_check_char(code)
     assert wrong != code
-    assert re.fullmatch(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
-                                          wrong)
+    assert re.fullmatch(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", wrong)
     assert not is_valid_uscc(wrong)
 
 
@@ -270,8 +283,12 @@ def test_openapi_document(agency: ReferenceAgency, http: requests.Session) -> No
 
 
 def test_errors_are_problem_details(agency: ReferenceAgency, http: requests.Session) -> None:
-    for method, path, status in (("GET", "/nowhere", 404), ("DELETE", "/v1/licenses", 405),
-                                 ("GET", "/v1/licenses/", 404), ("GET", "/v1/applications/x", 401)):
+    for method, path, status in (
+        ("GET", "/nowhere", 404),
+        ("DELETE", "/v1/licenses", 405),
+        ("GET", "/v1/licenses/", 404),
+        ("GET", "/v1/applications/x", 401),
+    ):
         answer = http.request(method, agency.base_url + path, allow_redirects=False)
         assert answer.status_code == status
         assert answer.headers["Content-Type"] == PROBLEM
@@ -282,8 +299,10 @@ def test_errors_are_problem_details(agency: ReferenceAgency, http: requests.Sess
         assert body["detail"]
         assert answer.headers["API-Version"] == "1.4.0"
     assert http.delete(agency.base_url + "/v1/licenses").headers["Allow"] == "GET, HEAD"
-    assert http.get(agency.base_url + "/v1/licenses",
-                    headers={"Accept": "text/csv"}).status_code == 406
+    assert (
+        http.get(agency.base_url + "/v1/licenses", headers={"Accept": "text/csv"}).status_code
+        == 406
+    )
 
 
 def test_deprecated_operation(agency: ReferenceAgency, http: requests.Session) -> None:
@@ -327,21 +346,33 @@ def test_oauth2_token_endpoint(agency: ReferenceAgency, http: requests.Session) 
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 300
     assert set(body["scope"].split()) == set(agency.scopes.split())
-    form = http.post(agency.token_url, data={**grant, "client_id": agency.client_id,
-                                             "client_secret": agency.client_secret,
-                                             "scope": "applications:read"})
+    form = http.post(
+        agency.token_url,
+        data={
+            **grant,
+            "client_id": agency.client_id,
+            "client_secret": agency.client_secret,
+            "scope": "applications:read",
+        },
+    )
     assert form.status_code == 200
     assert form.json()["scope"] == "applications:read"
     wrong = http.post(agency.token_url, data=grant, auth=(agency.client_id, "wrong"))
     assert wrong.status_code == 401
     assert wrong.json()["error"] == "invalid_client"
     assert wrong.headers["WWW-Authenticate"].startswith("Basic realm=")
-    other = http.post(agency.token_url, data={"grant_type": "password"},
-                      auth=(agency.client_id, agency.client_secret))
+    other = http.post(
+        agency.token_url,
+        data={"grant_type": "password"},
+        auth=(agency.client_id, agency.client_secret),
+    )
     assert other.status_code == 400
     assert other.json()["error"] == "unsupported_grant_type"
-    scope = http.post(agency.token_url, data={**grant, "scope": "admin"},
-                      auth=(agency.client_id, agency.client_secret))
+    scope = http.post(
+        agency.token_url,
+        data={**grant, "scope": "admin"},
+        auth=(agency.client_id, agency.client_secret),
+    )
     assert scope.status_code == 400
     assert scope.json()["error"] == "invalid_scope"
 
@@ -367,8 +398,11 @@ def test_public_security_requires_trusted_client_certificate(agency: ReferenceAg
         with pytest.raises(requests.exceptions.RequestException):
             http.get(url, timeout=5)
         with pytest.raises(requests.exceptions.RequestException):
-            http.get(url, timeout=5, cert=(str(agency.untrusted_client_cert),
-                                           str(agency.untrusted_client_key)))
+            http.get(
+                url,
+                timeout=5,
+                cert=(str(agency.untrusted_client_cert), str(agency.untrusted_client_key)),
+            )
         answer = http.get(url, timeout=5, cert=(str(agency.client_cert), str(agency.client_key)))
         assert answer.status_code == 200
         assert answer.json()["status"] == "pass"
@@ -410,10 +444,12 @@ def test_workflow_to_licensed(agency: ReferenceAgency, http: requests.Session, t
     assert xml.findtext("l:issued_at", namespaces=ns) == licence["issued_at"]
 
 
-@pytest.mark.parametrize("id_number", [make_citizen_id("110105", "19700101", 999),
-                                       "110105194912310021"])
-def test_unverified_person_is_rejected(agency: ReferenceAgency, http: requests.Session,
-                                       token: str, id_number: str) -> None:
+@pytest.mark.parametrize(
+    "id_number", [make_citizen_id("110105", "19700101", 999), "110105194912310021"]
+)
+def test_unverified_person_is_rejected(
+    agency: ReferenceAgency, http: requests.Session, token: str, id_number: str
+) -> None:
     body = json.loads(json.dumps(APPLICATION))
     body["applicant"]["id_number"] = id_number  # unknown person; wrong check character
     created = submit(agency, http, token, body)
@@ -456,8 +492,11 @@ def test_request_validation(agency: ReferenceAgency, http: requests.Session, tok
         ({"Content-Type": "application/json"}, b'{"applicant": ', 400),
         ({"Content-Type": "application/xml"}, b"<application><applicant>", 400),
         ({"Content-Type": "text/plain"}, b"hello", 415),
-        ({"Content-Type": "application/json", "Accept": "application/xml"},
-         json.dumps(APPLICATION).encode(), 406),
+        (
+            {"Content-Type": "application/json", "Accept": "application/xml"},
+            json.dumps(APPLICATION).encode(),
+            406,
+        ),
         ({"Content-Type": "application/json"}, b'{"applicant": {}}', 422),
         ({"Content-Type": "application/json"}, b"x" * (1024 * 1024 + 1), 413),
     ]
@@ -467,22 +506,27 @@ def test_request_validation(agency: ReferenceAgency, http: requests.Session, tok
         answer = http.post(url, data=body, headers={**auth, **headers})
         assert answer.status_code == status, (headers, answer.text)
         assert answer.headers["Content-Type"] == PROBLEM
-    xml = ("<application xmlns='urn:example:market-regulation:application:1'>"
-           "<applicant><name>李四</name><id_number>11010519491231002X</id_number></applicant>"
-           "<enterprise><name>杭州示例网络有限公司</name><division_code>330106</division_code>"
-           "<registered_capital><amount>500000</amount><currency>CNY</currency>"
-           "</registered_capital></enterprise></application>").encode()
+    xml = (
+        "<application xmlns='urn:example:market-regulation:application:1'>"
+        "<applicant><name>李四</name><id_number>11010519491231002X</id_number></applicant>"
+        "<enterprise><name>杭州示例网络有限公司</name><division_code>330106</division_code>"
+        "<registered_capital><amount>500000</amount><currency>CNY</currency>"
+        "</registered_capital></enterprise></application>"
+    ).encode()
     answer = http.post(url, data=xml, headers={**auth, "Content-Type": "application/xml"})
     assert answer.status_code == 201, answer.text
     assert answer.json()["applicant"]["name"] == "李四"
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           + xml.replace("李四".encode(), b"&x;"))
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        + xml.replace("李四".encode(), b"&x;")
+    )
     answer = http.post(url, data=xxe, headers={**auth, "Content-Type": "application/xml"})
     assert "root:" not in answer.text
 
 
-def test_other_client_cannot_read_application(agency: ReferenceAgency, http: requests.Session,
-                                              token: str) -> None:
+def test_other_client_cannot_read_application(
+    agency: ReferenceAgency, http: requests.Session, token: str
+) -> None:
     location = submit(agency, http, token).headers["Location"]
     other = get_token(agency, client=1)
     assert http.get(location, headers=bearer(other)).status_code == 404
@@ -497,6 +541,7 @@ def fault(name: str) -> Callable[[FaultCheck], FaultCheck]:
     def register(check: FaultCheck) -> FaultCheck:
         FAULT_CHECKS[name] = check
         return check
+
     return register
 
 
@@ -603,8 +648,10 @@ def _crt1(agency: ReferenceAgency, http: requests.Session) -> None:
 @fault("NET-CRT-02")
 def _crt2(agency: ReferenceAgency, http: requests.Session) -> None:
     ctx = ssl.create_default_context(cafile=str(agency.ca_bundle))
-    with socket.create_connection(("127.0.0.1", port_of(agency.base_url))) as raw, \
-            ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+    with (
+        socket.create_connection(("127.0.0.1", port_of(agency.base_url))) as raw,
+        ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
         not_after = ssl.cert_time_to_seconds(tls.getpeercert()["notAfter"])  # type: ignore[index,arg-type]
     assert not_after - time.time() < 8 * 86400
 
@@ -619,7 +666,8 @@ def _http(agency: ReferenceAgency, http: requests.Session) -> None:
 @fault("NET-HSTS-01")
 def _hsts(agency: ReferenceAgency, http: requests.Session) -> None:
     assert http.get(agency.base_url + "/v1/health").headers["Strict-Transport-Security"] == (
-        "max-age=86400")
+        "max-age=86400"
+    )
 
 
 @fault("NET-MTLS-01")
@@ -636,15 +684,19 @@ def _auth1(agency: ReferenceAgency, http: requests.Session) -> None:
 
 @fault("NET-AUTH-02")
 def _auth2(agency: ReferenceAgency, http: requests.Session) -> None:
-    answer = http.post(agency.base_url + "/v1/applications", json=APPLICATION,
-                       headers=bearer("expired-or-invalid"))
+    answer = http.post(
+        agency.base_url + "/v1/applications", json=APPLICATION, headers=bearer("expired-or-invalid")
+    )
     assert answer.status_code == 403
 
 
 @fault("NET-AUTH-03")
 def _auth3(agency: ReferenceAgency, http: requests.Session) -> None:
-    answer = http.post(agency.token_url, data={"grant_type": "client_credentials"},
-                       auth=(agency.client_id, "wrong-secret"))
+    answer = http.post(
+        agency.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=(agency.client_id, "wrong-secret"),
+    )
     assert answer.status_code == 200
     assert answer.json()["access_token"]
 
@@ -663,8 +715,10 @@ def _meth(agency: ReferenceAgency, http: requests.Session) -> None:
 
 @fault("NET-CORS-01")
 def _cors(agency: ReferenceAgency, http: requests.Session) -> None:
-    answer = http.options(agency.base_url + "/v1/licenses", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    answer = http.options(
+        agency.base_url + "/v1/licenses",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     assert answer.headers["Access-Control-Allow-Credentials"] == "true"
 
@@ -690,8 +744,11 @@ def _neg1(agency: ReferenceAgency, http: requests.Session) -> None:
 
 @fault("DATA-NEG-02")
 def _neg2(agency: ReferenceAgency, http: requests.Session) -> None:
-    answer = http.post(agency.base_url + "/v1/applications", data=b"{broken",
-                       headers={**bearer(get_token(agency)), "Content-Type": "application/json"})
+    answer = http.post(
+        agency.base_url + "/v1/applications",
+        data=b"{broken",
+        headers={**bearer(get_token(agency)), "Content-Type": "application/json"},
+    )
     assert answer.status_code == 422
 
 
@@ -800,10 +857,32 @@ def test_schemathesis_finds_nothing(agency: ReferenceAgency, token: str, tmp_pat
     exe = Path(sys.executable).parent / "schemathesis"
     if not exe.exists():
         pytest.skip("schemathesis CLI not installed beside the interpreter")
-    command = [str(exe), "run", f"{agency.base_url}/v1/openapi.json",
-               "--tls-verify", str(agency.ca_bundle), "-H", f"Authorization: Bearer {token}",
-               "--include-method", "GET", "--max-examples", "5", "--seed", "1",
-               "--phases", "coverage,fuzzing", "--report-dir", str(tmp_path)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False,
-                          env={**os.environ, "NO_COLOR": "1"}, cwd=tmp_path)
+    command = [
+        str(exe),
+        "run",
+        f"{agency.base_url}/v1/openapi.json",
+        "--tls-verify",
+        str(agency.ca_bundle),
+        "-H",
+        f"Authorization: Bearer {token}",
+        "--include-method",
+        "GET",
+        "--max-examples",
+        "5",
+        "--seed",
+        "1",
+        "--phases",
+        "coverage,fuzzing",
+        "--report-dir",
+        str(tmp_path),
+    ]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stdout[-4000:]
