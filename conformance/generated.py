@@ -1,0 +1,291 @@
+"""Requests generated from an OpenAPI document by schemathesis, sent through the suite's client.
+
+schemathesis (4.x) only generates the cases and judges the answers; every request goes out
+through :class:`~conformance.http.HttpClient`, so the target's rate cap, time and size limits,
+host allow-list, CA bundle and credential redaction apply to generated traffic as to any other.
+Hypothesis runs seeded (the run's seed), without an example database, and shrinks a failing case
+to a minimal one; answers are cached per exact request, so shrinking and Hypothesis' final
+replay never resend a request already sent, and a request budget bounds the whole run.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import requests
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.errors import LoaderError
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.jsonschema.bundler import unbundle_path
+from schemathesis.core.result import Err
+from schemathesis.core.transport import Response
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from conformance.errors import Inconclusive, PreconditionMissing
+from conformance.http import Exchange, HttpClient
+from conformance.openapi import OpenApiDocument
+
+# The four DATA-SCH-01 judgements, by schemathesis check name.
+CHECKS: tuple[Callable[..., Any], ...] = (
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
+# Headers the suite's client sets itself, and schemathesis' random per-case marker.
+_DROPPED_HEADERS = frozenset(
+    {"user-agent", "accept-encoding", "connection", "content-length", "x-schemathesis-testcaseid"}
+)
+# Health checks about generation speed or size say nothing about the agency.
+_SUPPRESSED = (
+    hypothesis.HealthCheck.too_slow,
+    hypothesis.HealthCheck.filter_too_much,
+    hypothesis.HealthCheck.data_too_large,
+    hypothesis.HealthCheck.large_base_example,
+    hypothesis.HealthCheck.differing_executors,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One failed check on the minimal failing request of one operation."""
+
+    operation: str
+    check: str
+    title: str
+    summary: str
+    message: str
+    exchange: Exchange
+    schema_path: str | None = None
+    instance_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What to generate: which methods, how many examples, the request budget and the seed."""
+
+    methods: frozenset[str]
+    max_examples: int
+    max_requests: int
+    seed: int
+
+
+@dataclass
+class Run:
+    """What a generated run did: violations, operations exercised or skipped, requests sent."""
+
+    violations: list[Violation] = field(default_factory=list)
+    exercised: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    sent: int = 0
+    budget_exhausted: bool = False
+    transport_error: Inconclusive | None = None
+    generation_errors: dict[str, str] = field(default_factory=dict)
+
+
+class _Found(Exception):
+    """Raised inside the Hypothesis test so that it shrinks towards a minimal failing case."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__(f"{len(violations)} violation(s)")
+        self.violations = violations
+
+
+def load_schema(document: OpenApiDocument) -> Any:
+    """A schemathesis schema for `document`, aimed at its server URL, with no config discovery."""
+    schema = schemathesis.openapi.from_dict(
+        copy.deepcopy(document.data), config=SchemathesisConfig()
+    )
+    schema.config.update(base_url=document.server_url())
+    return schema
+
+
+class PositiveRunner:
+    """Generates valid requests per operation, sends them, and judges each answer."""
+
+    def __init__(self, client: HttpClient, document: OpenApiDocument, plan: Plan) -> None:
+        self.client = client
+        self.document = document
+        self.plan = plan
+        self.run = Run()
+        self._cache: dict[tuple[Any, ...], tuple[Exchange, list[Violation]]] = {}
+        self._protected = {
+            (op.method.upper(), op.path): document.is_protected(op) for op in document.operations()
+        }
+
+    def execute(self) -> Run:
+        """Exercise every selected operation of the document, within the request budget."""
+        try:
+            schema = load_schema(self.document)
+        except LoaderError as exc:
+            raise Inconclusive(f"schemathesis cannot load {self.document.url}: {exc}") from None
+        for result in schema.get_all_operations():
+            if isinstance(result, Err):  # an operation schemathesis cannot read
+                error = result.err()
+                where = f"{getattr(error, 'method', '') or ''} {getattr(error, 'path', '') or ''}"
+                self.run.generation_errors[where.strip() or "?"] = str(error)[:300]
+                continue
+            operation = result.ok()
+            if operation.method.upper() not in self.plan.methods:
+                continue
+            self._exercise(operation)
+        return self.run
+
+    def _exercise(self, operation: Any) -> None:
+        label = str(operation.label)
+        auth = self._protected.get((operation.method.upper(), str(operation.path)), False)
+        if auth:
+            try:
+                self.client.bearer_token()
+            except PreconditionMissing as exc:
+                self.run.skipped[label] = f"protected and {exc.reason}"
+                return
+        if self.run.budget_exhausted or self.run.transport_error is not None:
+            self.run.skipped[label] = "request budget spent before this operation"
+            return
+        test = self._hypothesis_test(operation, auth)
+        self.run.exercised.append(label)
+        try:
+            test()
+        except _Found as found:
+            self.run.violations.extend(found.violations)
+        except hypothesis.errors.HypothesisException as exc:
+            self.run.generation_errors[label] = f"{type(exc).__name__}: {exc}"[:300]
+
+    def _hypothesis_test(self, operation: Any, auth: bool) -> Callable[[], None]:
+        settings = hypothesis.settings(
+            max_examples=self.plan.max_examples,
+            database=None,
+            derandomize=False,
+            deadline=None,
+            suppress_health_check=_SUPPRESSED,
+            phases=(hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink),
+            report_multiple_bugs=False,
+            verbosity=hypothesis.Verbosity.quiet,
+            print_blob=False,
+        )
+
+        @hypothesis.seed(self.plan.seed)
+        @settings
+        @hypothesis.given(case=operation.as_strategy())
+        def test(case: Any) -> None:
+            violations = self._judge(case, auth)
+            if violations:
+                raise _Found(violations)
+
+        return test
+
+    def _judge(self, case: Any, auth: bool) -> list[Violation]:
+        prepared = prepare(case, self.document.server_url())
+        key = (prepared.method, prepared.url, prepared.body, tuple(sorted(_headers(prepared))))
+        if key in self._cache:
+            return self._cache[key][1]
+        if self.run.sent >= self.plan.max_requests or self.run.transport_error is not None:
+            self.run.budget_exhausted = self.run.sent >= self.plan.max_requests
+            return []  # nothing more goes out; Hypothesis keeps the last failure it saw
+        self.run.sent += 1
+        try:
+            exchange = self.client.request(
+                str(prepared.method),
+                str(prepared.url),
+                headers=dict(_headers(prepared)),
+                body=prepared.body,
+                auth=auth,
+                follow_redirects=False,
+            )
+        except Inconclusive as exc:
+            self.run.transport_error = exc
+            return []
+        violations = judge(case, exchange, str(case.operation.label))
+        self._cache[key] = (exchange, violations)
+        return violations
+
+
+def prepare(case: Any, base_url: str) -> requests.PreparedRequest:
+    """The HTTP request a schemathesis case stands for (URL with query, serialised body)."""
+    kwargs = case.as_transport_kwargs(base_url=base_url)
+    request = requests.Request(
+        method=kwargs["method"],
+        url=kwargs["url"],
+        headers=kwargs.get("headers") or {},
+        params=kwargs.get("params") or {},
+        cookies=kwargs.get("cookies") or {},
+        json=kwargs.get("json"),
+        data=kwargs.get("data"),
+        files=kwargs.get("files"),
+    )
+    return request.prepare()
+
+
+def _headers(prepared: requests.PreparedRequest) -> Iterable[tuple[str, str]]:
+    return [
+        (str(name), str(value))
+        for name, value in prepared.headers.items()
+        if name.lower() not in _DROPPED_HEADERS
+    ]
+
+
+def as_schemathesis_response(exchange: Exchange) -> Response:
+    """The exchange as a schemathesis Response (its request without credentials)."""
+    headers = {k: v for k, v in exchange.request_headers.items() if k.lower() != "authorization"}
+    request = requests.Request(
+        exchange.method, exchange.url, headers=headers, data=exchange.request_body
+    ).prepare()
+    return Response(
+        status_code=exchange.status,
+        headers={name.lower(): [value] for name, value in exchange.headers.items()},
+        content=exchange.body,
+        request=request,
+        elapsed=exchange.elapsed_s,
+        verify=True,
+    )
+
+
+def judge(case: Any, exchange: Exchange, operation: str) -> list[Violation]:
+    """Run each of the four conformance checks on the answer; every failure they raise."""
+    response = as_schemathesis_response(exchange)
+    found: list[Violation] = []
+    for check in CHECKS:
+        try:
+            case.validate_response(response, checks=[check])
+        except FailureGroup as group:
+            found.extend(
+                _violation(operation, check.__name__, f, exchange) for f in group.exceptions
+            )
+        except Failure as failure:
+            found.append(_violation(operation, check.__name__, failure, exchange))
+    return found
+
+
+def _violation(operation: str, check: str, failure: Failure, exchange: Exchange) -> Violation:
+    schema_path = getattr(failure, "schema_path", None)
+    bundled_names = getattr(failure, "_name_to_uri", None)  # schemathesis' bundled $ref names
+    if schema_path is not None and bundled_names:
+        schema_path = unbundle_path(list(schema_path), bundled_names)
+    instance_path = getattr(failure, "instance_path", None)
+    summary = str(getattr(failure, "validation_message", "") or failure.message).strip()
+    return Violation(
+        operation=operation,
+        check=check,
+        title=str(failure.title),
+        summary=summary.splitlines()[0] if summary else str(failure.title),
+        message=str(failure.message),
+        exchange=exchange,
+        schema_path=_pointer(schema_path) if schema_path is not None else None,
+        instance_path=_pointer(instance_path) if instance_path is not None else None,
+    )
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    """A JSON pointer (RFC 6901) from a list of keys and indexes."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
