@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import tempfile
@@ -191,7 +192,7 @@ def run(
             "-c",
             str(ini),
             "--rootdir",
-            empty,
+            os.getcwd(),  # node IDs then read as they are: full::DEP-CAT-01[target]
             "-p",
             "no:cacheprovider",
             "--no-header",
@@ -199,6 +200,8 @@ def run(
             "--tb=short",
             "-W",
             "ignore::DeprecationWarning",
+            "-W",
+            "ignore::pytest.PytestAssertRewriteWarning",
             "--conformance-profile",
             profile,
             "--conformance-out",

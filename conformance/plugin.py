@@ -208,9 +208,9 @@ class RequirementItem(pytest.Item):
             lines.append(f"  reproduce: {r.reproduce}")
         return "\n".join(lines)
 
-    def reportinfo(self) -> tuple[str, int | None, str]:
-        """Where the item comes from: the profile, and which requirement."""
-        return self.config.stash[SESSION_KEY].engine.profile.source, None, self.name
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        """Where the item comes from: the profile file, and which requirement."""
+        return Path(self.config.stash[SESSION_KEY].engine.profile.source), None, self.name
 
 
 def _label_for_allure(planned: PlannedCheck, result: Result) -> None:
@@ -245,11 +245,17 @@ def pytest_collection_modifyitems(
     conformance = config.stash.get(SESSION_KEY, None)
     if conformance is None:
         return
-    parent = RequirementCollector.from_parent(session, name="conformance")
-    items.extend(
+    name = conformance.engine.profile.name
+    parent = RequirementCollector.from_parent(session, name=name, nodeid=name)
+    made: list[pytest.Item] = [
         RequirementItem.from_parent(parent, name=planned.name, planned=planned)
         for planned in conformance.planned
+    ]
+    # Tell the terminal (and any other listener) what was collected, as file collectors do.
+    session.ihook.pytest_collectreport(
+        report=pytest.CollectReport(parent.nodeid, "passed", None, list(made))
     )
+    items.extend(made)
 
 
 def pytest_report_teststatus(
