@@ -12,7 +12,11 @@ What is measured, per repetition, on a freshly started reference agency:
 - `other_network_checks`: every other implemented network check, with its outcome and time, run
   after NET-TLS-01 in the same run (so TLS checks reuse the cached scan);
 - `http_requests_server_side`: requests the agency received during the whole run
-  (`ReferenceAgency.request_count()`), i.e. what the HTTP-based checks cost.
+  (`ReferenceAgency.request_count()`), i.e. what the HTTP-based checks cost;
+- `tls_connections_total`: every TLS connection sslyze opened in the run (the protocol scan plus
+  the certificate scans of each https endpoint); the mutual-TLS probes (3 connections) and the
+  HTTP clients' connections are not sslyze's and not counted.
+The full network profile runs, the load checks included unless `--no-load`.
 """
 
 from __future__ import annotations
@@ -45,12 +49,12 @@ def _count_tls_connections() -> dict[str, int]:
     return counter
 
 
-def _one_run(faults: tuple[str, ...], counter: dict[str, int]) -> dict[str, Any]:
+def _one_run(faults: tuple[str, ...], counter: dict[str, int], load: bool) -> dict[str, Any]:
     from reference_agency import ReferenceAgency
 
     from conformance.catalogue import load_catalogue
     from conformance.engine import Engine
-    from conformance.model import Level
+    from conformance.model import Level, SafetyClass
     from conformance.profile import load_profile
     from conformance.reference import reference_target
     from conformance.registry import registered_checks
@@ -66,7 +70,8 @@ def _one_run(faults: tuple[str, ...], counter: dict[str, int]) -> dict[str, Any]
         ReferenceAgency(faults=faults, workdir=Path(tmp) / "agency") as agency,
     ):
         target = reference_target(agency, Path(tmp) / "secret")
-        engine = Engine(load_profile("full"), [target], only=network, seed=1)
+        allow = [SafetyClass.LOAD] if load else []
+        engine = Engine(load_profile("full"), [target], only=network, seed=1, allow=allow)
         plan = {p.requirement.id: p for p in engine.plan()}
         before_requests, before_tls = agency.request_count(), counter["connections"]
         started = time.monotonic()
@@ -97,11 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--fault", action="append", default=[])
+    parser.add_argument(
+        "--no-load", action="store_true", help="leave out NET-RATE-01 and NET-LOAD-01"
+    )
     args = parser.parse_args(argv)
     from sslyze.__version__ import __version__ as sslyze_version
 
     counter = _count_tls_connections()
-    runs = [_one_run(tuple(args.fault), counter) for _ in range(args.repeat)]
+    runs = [_one_run(tuple(args.fault), counter, not args.no_load) for _ in range(args.repeat)]
     summary = {
         "benchmark": "network checks on the reference agency",
         "faults": args.fault,
@@ -111,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         "network_checks_total_s_median": round(
             statistics.median(r["network_checks_total_s"] for r in runs), 3
         ),
+        "load_checks": not args.no_load,
         "tls_connections_per_scan": sorted({r["tls_connections"] for r in runs}),
+        "tls_connections_full_profile": sorted({r["tls_connections_total"] for r in runs}),
         "runs": [
             {
                 **r,

@@ -179,7 +179,7 @@ class Engine:
                 message = fn(ctx)
         except NonConformance as exc:
             ctx.evidence.extend(exc.evidence)
-            if req.keyword is Keyword.MUST:
+            if req.keyword is Keyword.MUST and not exc.advisory:
                 return Outcome.FAIL, exc.message
             return Outcome.WARN, exc.message
         except PreconditionMissing as exc:

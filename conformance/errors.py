@@ -7,6 +7,7 @@ A check that finds the agency at fault raises :class:`NonConformance`; it become
 
     Exception
     ├── NonConformance          the agency does not meet a requirement   -> fail / warn
+    │                           (warn for a SHOULD, or when advisory=True)
     ├── PreconditionMissing     something the check needs is absent      -> skip
     ├── Inconclusive            the suite could not decide               -> error
     └── ConformanceError        our user's mistake, exit code 2
@@ -25,12 +26,19 @@ if TYPE_CHECKING:
 
 
 class NonConformance(AssertionError):
-    """The agency does not meet the requirement under check."""
+    """The agency does not meet the requirement under check.
 
-    def __init__(self, message: str, *, evidence: list[Evidence] | None = None) -> None:
+    ``advisory=True`` marks a finding below the requirement's threshold but worth a warning
+    (e.g. a certificate with fewer than ``warn_days_left`` days left): ``warn`` even for a MUST.
+    """
+
+    def __init__(
+        self, message: str, *, evidence: list[Evidence] | None = None, advisory: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.evidence = list(evidence or [])
+        self.advisory = advisory
 
 
 class PreconditionMissing(Exception):

@@ -280,7 +280,7 @@ class HttpClient:
             form = {"grant_type": "client_credentials"}
             if oauth.scope:
                 form["scope"] = oauth.scope
-            exchange = self._token_request(oauth.token_url, form, oauth.client_id, secret)
+            exchange = self.token_request(oauth.token_url, form, oauth.client_id, secret)
             try:
                 payload = exchange.json()
                 token, lifetime = str(payload["access_token"]), float(payload.get("expires_in", 60))
@@ -293,9 +293,10 @@ class HttpClient:
             self._token = (token, time.monotonic() + max(lifetime - 30, lifetime / 2))
             return token
 
-    def _token_request(
+    def token_request(
         self, token_url: str, form: dict[str, str], client_id: str, secret: str
     ) -> Exchange:
+        """POST an OAuth2 token request (client authentication by HTTP Basic), within limits."""
         self._limiter.wait()
         started = time.monotonic()
         try:

@@ -20,7 +20,9 @@ from conformance.target import ClientCertificate, OAuth2Client, SafetyPolicy, Ta
 REFERENCE_NAME = "reference-agency"
 # The reference agency is a test system: writes are allowed, and it can take a brisk pace.
 REFERENCE_SAFETY = SafetyPolicy(
-    allow=frozenset({SafetyClass.READ, SafetyClass.WRITE}), max_rps=200.0, timeout_s=10.0
+    allow=frozenset({SafetyClass.READ, SafetyClass.WRITE, SafetyClass.LOAD}),
+    max_rps=200.0,
+    timeout_s=10.0,
 )
 
 
@@ -37,21 +39,106 @@ def reference_inputs() -> dict[str, Any]:
                 "item": "/v1/licenses/{code}",
                 "key": "/code",
                 "xsd": "/v1/schemas/license.xsd",
+                "schematron": "/v1/schemas/license.sch",
+                "codelists": {"/division_code": "gb2260"},
                 "identifiers": {"/code": "uscc", "/legal_representative/id_number": "citizen-id"},
+                # issued_at is left out: its JSON type is DATA-SCH-01's, its offset DATA-FMT-01's.
+                "field_map": {
+                    "/code": "/lic:license/lic:code",
+                    "/enterprise_name": "/lic:license/lic:enterprise_name",
+                    "/legal_representative/name": "/lic:license/lic:legal_representative/lic:name",
+                    "/legal_representative/id_number": (
+                        "/lic:license/lic:legal_representative/lic:id_number"
+                    ),
+                    "/division_code": "/lic:license/lic:division_code",
+                    "/status": "/lic:license/lic:status",
+                },
+                "xml_namespaces": {"lic": "urn:example:market-regulation:license:1"},
             }
         },
+        "rdf": [{"relation": "describedby", "shapes": "dcat-ap-3.0.1-subset"}],
         "workflows": sorted(str(p) for p in workflows.glob("*.arazzo.yaml")),
         "idempotency": {
             "operation": "createApplication",
             "body": _sample_application("北京示例科技有限公司"),
             "other_body": _sample_application("上海示例贸易有限公司"),
         },
+        # DATA-ENC-01: CJK text, with a character outside the Basic Multilingual Plane (𠮷).
+        "encoding": {
+            "operation": "createApplication",
+            "body": _sample_application("成都𠮷祥·锦江数据服务有限公司", applicant="欧阳娜娜"),
+        },
+        "case": {
+            "create": "createApplication",
+            "body": _sample_application("广州示例咨询有限公司"),
+            "read": "getApplication",
+            "id_pointer": "/id",
+            "state_pointer": "/state",
+            "final_states": ["licensed", "rejected"],
+            "trace_id_pointer": "/trace_id",
+        },
+        # How the reference agency is told where its peer is: PUT {url, ca_pem} (DELETE resets).
+        "peer": {
+            "configure": {"path": "/v1/admin/peer", "scope": "peer:admin"},
+            "path": "/v1/identity-verifications",
+            "answer": {"status": 200, "body": {"verified": True}},
+            "request_schema": {
+                "type": "object",
+                "required": ["name", "id_number"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "id_number": {"type": "string", "pattern": "^[0-9]{17}[0-9X]$"},
+                },
+            },
+        },
+        "exploration": {
+            "bodies": {"createApplication": _sample_application("成都示例软件有限公司")}
+        },
+        "state_machine": {
+            "initial": "submitted",
+            "states": ["submitted", "verifying", "approved", "rejected", "licensed", "withdrawn"],
+            "transitions": [
+                ["submitted", "verifying"],
+                ["verifying", "approved"],
+                ["verifying", "rejected"],
+                ["approved", "licensed"],
+                ["submitted", "withdrawn"],
+                ["verifying", "withdrawn"],
+            ],
+            "strict": True,  # each read advances an application one state at most
+            "illegal": [{"from": "licensed", "request": {"operation": "withdrawApplication"}}],
+        },
+        "async": {
+            "operation": "createApplication",
+            "headers": {"Prefer": "respond-async"},
+            "body": _sample_application("杭州示例网络有限公司"),
+        },
+        "signatures": {
+            "relation": "jwks-uri",
+            "responses": [
+                {"path": "/v1/licenses"},
+                {
+                    "resource": "license",
+                    "media_types": ["application/json", "application/xml"],
+                    "xml_signature": True,
+                },
+            ],
+        },
+        "consistency": [
+            {
+                "state": "licensed",
+                "value": "/license_code",
+                "related": "/v1/licenses",
+                "items": "/items",
+                "key": "/code",
+            }
+        ],
     }
 
 
-def _sample_application(enterprise: str) -> dict[str, Any]:
+def _sample_application(enterprise: str, applicant: str = "张三") -> dict[str, Any]:
     return {
-        "applicant": {"name": "张三", "id_number": "11010519491231002X"},
+        "applicant": {"name": applicant, "id_number": "11010519491231002X"},
         "enterprise": {
             "name": enterprise,
             "division_code": "110105",
@@ -64,6 +151,15 @@ def reference_target(agency: Any, secret_file: Path) -> Target:
     """The Target that describes a running ReferenceAgency (the secret lives in `secret_file`)."""
     secret_file.write_text(agency.client_secret, "utf-8")
     secret_file.chmod(0o600)
+    second = agency.clients[1]
+    second_file = secret_file.with_name(secret_file.name + "-second")
+    second_file.write_text(second.client_secret, "utf-8")
+    second_file.chmod(0o600)
+    identities = {
+        "second": {"client_id": second.client_id, "client_secret": {"file": str(second_file)}},
+        "change": {"operation": "withdrawApplication"},
+        "without_privilege": "applications:read",
+    }
     return Target(
         name=REFERENCE_NAME,
         base_url=agency.base_url,
@@ -78,7 +174,7 @@ def reference_target(agency: Any, secret_file: Path) -> Target:
         ),
         client_certificate=ClientCertificate(Path(agency.client_cert), Path(agency.client_key)),
         safety=REFERENCE_SAFETY,
-        inputs=reference_inputs(),
+        inputs={**reference_inputs(), "identities": identities},
     )
 
 

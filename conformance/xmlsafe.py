@@ -10,6 +10,7 @@ anything else gets a refusal document, so libxml2 never opens a URL or a file by
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ _DECLARED_ENCODING = re.compile(
     rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)"""
 )
 _REFUSAL = '<refused xmlns="urn:interop-conformance:refused"/>'
+_LOCAL = threading.local()
 
 # Given a resolved URL, return the bytes of the document to serve, or None to refuse it.
 Fetch = Callable[[str], bytes | None]
@@ -82,6 +84,14 @@ def hardened_parser(fetch: Fetch | None = None) -> etree.XMLParser:
     return parser
 
 
+def _shared_parser() -> etree.XMLParser:
+    """This thread's hardened parser without a fetch (lxml parsers must not cross threads)."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = hardened_parser(None)
+    return parser
+
+
 def has_doctype(data: bytes) -> bool:
     """Whether the raw bytes carry a DOCTYPE declaration (any ASCII-compatible encoding)."""
     return b"<!DOCTYPE" in data
@@ -98,7 +108,9 @@ def parse(data: bytes, *, base_url: str | None = None, fetch: Fetch | None = Non
     if has_doctype(data):
         raise UnsafeXml("the document declares a DOCTYPE (a DTD with possible entity definitions)")
     try:
-        root = etree.fromstring(data, hardened_parser(fetch), base_url=base_url)
+        # building a parser costs as much as parsing a small payload: reuse one when no fetch
+        parser = hardened_parser(fetch) if fetch is not None else _shared_parser()
+        root = etree.fromstring(data, parser, base_url=base_url)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno, None)
         raise MalformedXml(str(exc.msg or exc), line, column) from None

@@ -281,9 +281,9 @@ def test_the_bundled_workflows_load():
     assert [Path(p).name for p in paths] == ["enterprise-establishment.arazzo.yaml"]
     document = load_arazzo(paths[0])
     assert list(document.workflows) == ["establishEnterpriseJson", "establishEnterpriseXml"]
-    registry = document.workflows["establishEnterpriseJson"].steps[-1]
-    assert registry.operation_path == ("get", "/licenses")
-    assert registry.operation == "GET /licenses"
+    by_path = document.workflows["establishEnterpriseXml"].steps[-1]
+    assert by_path.operation_path == ("get", "/licenses/{code}")
+    assert by_path.operation == "GET /licenses/{code}"
 
 
 # -- runner on the real agency --------------------------------------------------------------

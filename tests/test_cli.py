@@ -76,7 +76,9 @@ def test_list_and_explain(tmp_path):
     assert explained.returncode == 0
     assert "RFC 6797" in explained.stdout
     assert "min_max_age = 31536000" in explained.stdout
-    assert "not implemented yet" in conformance("explain", "NET-LOAD-01", cwd=tmp_path).stdout
+    pending = [rid for rid, req in load_catalogue().items() if req.pending]
+    if pending:
+        assert "not implemented yet" in conformance("explain", pending[0], cwd=tmp_path).stdout
     one_line_error(conformance("explain", "NOPE-01", cwd=tmp_path))
 
 

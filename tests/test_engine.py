@@ -60,6 +60,19 @@ def test_outcomes_follow_what_the_check_decided():
     assert EXIT_CODES[report.verdict] == 1
 
 
+def test_an_advisory_finding_on_a_must_is_a_warning():
+    _, results = run(
+        {
+            "NET-CRT-02": raising(NonConformance("20 days left", advisory=True)),
+            "NET-CRT-03": raising(NonConformance("RSA 1024")),
+        },
+        only=["NET-CRT-02", "NET-CRT-03"],
+    )
+    assert results["NET-CRT-02"].outcome is Outcome.WARN
+    assert results["NET-CRT-02"].message == "20 days left"
+    assert results["NET-CRT-03"].outcome is Outcome.FAIL
+
+
 def test_nothing_passes_by_default():
     _, results = run({})
     assert {r.outcome for r in results.values()} == {Outcome.NOT_IMPLEMENTED}

@@ -32,6 +32,8 @@ CHECK_SOURCES = {
     "content_type_conformance": "OpenAPI 3.1 §4.8.17 Response Object content",
     "response_headers_conformance": "OpenAPI 3.1 §4.8.17 Response Object headers",
     "response_schema_conformance": "OpenAPI 3.1 §4.8.14 Media Type schema; JSON Schema 2020-12",
+    "not_a_server_error": "RFC 9110 §15.6",
+    "negative_data_rejection": "OpenAPI 3.1 §4.8.12 Parameter/§4.8.13 Request Body schemas",
 }
 XML_ACCEPT = "application/xml"
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from urllib.parse import quote
 
+from conformance.checks import departmental_declared  # noqa: F401  (registers its checks)
 from conformance.context import CheckContext
+from conformance.deprecation import parse_deprecation, parse_sunset
 from conformance.discovery import parse_document
 from conformance.errors import Inconclusive, PreconditionMissing
+from conformance.http import Exchange
 from conformance.linkset import CATALOG_MEDIA_TYPE, REQUIRED_RELATIONS, parse_linkset
+from conformance.oas_rules import (
+    Finding,
+    https_findings,
+    info_findings,
+    operation_findings,
+    version_findings,
+)
 from conformance.oas_validation import bounded, load_document, validate_openapi
-from conformance.path_values import path_parameters, plausible_values, unknown_values
+from conformance.openapi import OpenApiDocument, Operation
+from conformance.path_values import (
+    path_parameters,
+    plausible_values,
+    resolve,
+    unknown_values,
+)
 from conformance.problem_details import PROBLEM_MEDIA_TYPE, problem_defects
 from conformance.registry import check
 
@@ -148,3 +165,162 @@ def _error_probes(ctx: CheckContext, rng: random.Random) -> list[tuple[str, str,
 
 def _has_credentials(ctx: CheckContext) -> bool:
     return ctx.target.oauth2 is not None or ctx.target.bearer_token is not None
+
+
+# -- DEP-OAS-02 / DEP-OAS-03 / DEP-VER-02: rules on the documents' content ----------------------
+def _document_rules(
+    ctx: CheckContext, rule: Callable[[OpenApiDocument], list[Finding]], what: str
+) -> int:
+    """Apply `rule` to every OpenAPI document; fail listing (JSON path: defect) findings."""
+    documents = ctx.discovery.openapi_documents()
+    findings = [(doc.url, where, defect) for doc in documents for where, defect in rule(doc)]
+    if findings:
+        shown = int(ctx.params.get("max_findings", 10))
+        ctx.note(
+            "validation",
+            f"{len(findings)} finding(s): {what}",
+            findings=[{"url": u, "json_path": w, "message": d} for u, w, d in findings[:shown]],
+            truncated=len(findings) > shown,
+        )
+        url, where, defect = findings[0]
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        ctx.fail(f"{url} {where}: {defect}{more} ({what})")
+    return len(documents)
+
+
+@check("DEP-OAS-02")
+def openapi_info_servers(ctx: CheckContext) -> str:
+    """info has title, version and contact; every servers URL is https."""
+    count = _document_rules(
+        ctx,
+        lambda doc: info_findings(doc.data) + https_findings(doc),
+        "OpenAPI 3.1 §4.8.2 Info Object, §4.8.5 Server Object; servers must be https",
+    )
+    return f"{count} OpenAPI document(s) have info title, version and contact, https servers"
+
+
+@check("DEP-OAS-03")
+def openapi_operations(ctx: CheckContext) -> str:
+    """Every operation has an operationId, a summary, and documents its 4xx responses."""
+    count = _document_rules(ctx, operation_findings, "NL API Design Rules: document operations")
+    return f"every operation of {count} OpenAPI document(s) has operationId, summary and 4xx"
+
+
+@check("DEP-VER-02")
+def major_version_in_path(ctx: CheckContext) -> str:
+    """Each operation's path carries the major version only (/v1/)."""
+    count = _document_rules(
+        ctx, version_findings, "NL API Design Rules: only the major version in the URI"
+    )
+    return f"every operation path of {count} OpenAPI document(s) carries the major version only"
+
+
+# -- DEP-VER-01 --------------------------------------------------------------------------------
+@check("DEP-VER-01")
+def version_header(ctx: CheckContext) -> str:
+    """Every response (success or error) carries API-Version equal to info.version."""
+    rng = random.Random(ctx.seed)
+    limit = int(ctx.params.get("max_operations", 5))
+    checked = 0
+    for doc in ctx.discovery.openapi_documents():
+        if not ctx.client.on_target(doc.server_url()):
+            continue
+        info = doc.data.get("info")
+        expected = str(info.get("version", "")) if isinstance(info, dict) else ""
+        for name, url in _version_probes(doc, rng, limit):
+            exchange = ctx.client.get(url)
+            checked += 1
+            value = exchange.header("API-Version")
+            if value is None or value.strip() != expected:
+                ctx.cite(exchange, name)
+                ctx.reproduce = ctx.client.curl(exchange)
+                found = "no API-Version header" if value is None else f"API-Version {value!r}"
+                ctx.fail(
+                    f"GET {url} ({name}) answered {exchange.status} with {found}, expected "
+                    f"API-Version {expected!r} (the OpenAPI info.version; NL API Design Rules)"
+                )
+            if checked == 1:
+                ctx.cite(exchange, name)
+    if not checked:
+        raise PreconditionMissing("no OpenAPI document's server is on the target's hosts")
+    return f"{checked} response(s), successes and errors, carry API-Version as info.version"
+
+
+def _version_probes(doc: OpenApiDocument, rng: random.Random, limit: int) -> list[tuple[str, str]]:
+    """Unprotected parameterless GETs, an unknown path, and a protected GET without credentials."""
+    gets = [op for op in doc.operations() if op.method == "get"]
+    probes = [
+        (op.operation_id, doc.url_for(op, {}))
+        for op in gets
+        if "{" not in op.path and not doc.is_protected(op)
+    ][:limit]
+    probes.append(
+        ("unknown path", f"{doc.server_url()}/conformance-no-such-path-{rng.getrandbits(40):010x}")
+    )
+    for op in [op for op in gets if doc.is_protected(op)][:1]:
+        values = {k: quote(v.value, safe="") for k, v in plausible_values(doc, op, rng).items()}
+        probes.append((f"no credentials ({op.operation_id})", doc.url_for(op, values)))
+    return probes
+
+
+# -- DEP-DEP-01 --------------------------------------------------------------------------------
+@check("DEP-DEP-01")
+def deprecation_headers(ctx: CheckContext) -> str:
+    """Deprecated operations answer with Deprecation, and Sunset where a date is declared."""
+    rng = random.Random(ctx.seed)
+    marked = [
+        (doc, op)
+        for doc in ctx.discovery.openapi_documents()
+        for op in doc.operations()
+        if op.spec.get("deprecated") is True
+    ]
+    if not marked:
+        raise PreconditionMissing("no operation of the OpenAPI document(s) is marked deprecated")
+    readable = [(d, op) for d, op in marked if op.method == "get" and ctx.client.on_target(d.url)]
+    if not readable:
+        names = ", ".join(op.operation_id for _, op in marked)
+        raise PreconditionMissing(f"the deprecated operations ({names}) are not read-only GETs")
+    for doc, op in readable[: int(ctx.params.get("max_operations", 5))]:
+        values = {k: quote(v.value, safe="") for k, v in plausible_values(doc, op, rng).items()}
+        auth = doc.is_protected(op) and _has_credentials(ctx)
+        exchange = ctx.client.get(doc.url_for(op, values), auth=auth)
+        ctx.cite(exchange, f"deprecated {op.operation_id}")
+        ctx.reproduce = ctx.client.curl(exchange)
+        _check_deprecation(ctx, exchange, op, _declares_sunset(doc, op))
+    return f"{min(len(readable), 5)} deprecated operation(s) answer with Deprecation and Sunset"
+
+
+def _check_deprecation(ctx: CheckContext, exchange: Exchange, op: Operation, sunset: bool) -> None:
+    name = f"the deprecated operation {op.operation_id} (GET {exchange.url})"
+    header = exchange.header("Deprecation")
+    if header is None:
+        ctx.fail(f"{name} answered {exchange.status} without a Deprecation header (RFC 9745 §2)")
+    try:
+        since = parse_deprecation(header)
+    except ValueError as exc:
+        ctx.fail(f"{name}: {exc}")
+    value = exchange.header("Sunset")
+    if value is None:
+        if sunset:
+            ctx.fail(
+                f"{name} declares a Sunset date in its OpenAPI description but answered without "
+                "a Sunset header (RFC 8594 §3)"
+            )
+        return
+    try:
+        until = parse_sunset(value)
+    except ValueError as exc:
+        ctx.fail(f"{name}: {exc}")
+    if until < since:
+        ctx.fail(f"{name}: Sunset {value!r} is earlier than Deprecation {header!r} (RFC 9745 §4)")
+
+
+def _declares_sunset(doc: OpenApiDocument, op: Operation) -> bool:
+    """Whether the description gives the operation a sunset: x-sunset or a Sunset header."""
+    if op.spec.get("x-sunset"):
+        return True
+    responses = op.spec.get("responses") or {}
+    return any(
+        isinstance(r, dict) and any(str(h).lower() == "sunset" for h in (r.get("headers") or {}))
+        for r in (resolve(doc, r) for r in responses.values())
+    )

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from cryptography import x509
 from lxml import etree, isoschematron
 from openapi_spec_validator import validate
 from reference_agency import FAULTS, ReferenceAgency
@@ -561,7 +562,8 @@ def _oas1(agency: ReferenceAgency, http: requests.Session) -> None:
 @fault("DEP-OAS-02")
 def _oas2(agency: ReferenceAgency, http: requests.Session) -> None:
     servers = http.get(agency.base_url + "/v1/openapi.json").json()["servers"]
-    assert servers[0]["url"].startswith("http://")
+    assert servers[0]["url"].startswith("https://")
+    assert servers[-1]["url"].startswith("http://")
 
 
 @fault("DEP-OAS-03")
@@ -587,6 +589,18 @@ def _sla(agency: ReferenceAgency, http: requests.Session) -> None:
 def _agr(agency: ReferenceAgency, http: requests.Session) -> None:
     context = http.get(agency.base_url + "/.well-known/api-catalog").json()["linkset"][0]
     assert context["data-sharing-agreements"][0]["valid_until"] < dt.date.today().isoformat()
+
+
+@fault("DEP-SLA-02")
+def _sla2(agency: ReferenceAgency, http: requests.Session) -> None:
+    assert http.get(agency.base_url + "/v1/health").elapsed.total_seconds() >= 0.9
+
+
+@fault("DEP-VER-02")
+def _ver2(agency: ReferenceAgency, http: requests.Session) -> None:
+    doc = http.get(agency.base_url + "/v1/openapi.json").json()
+    assert doc["paths"]["/licenses"]["servers"][0]["url"].endswith("/v1.4")
+    assert http.get(agency.base_url + "/v1.4/licenses").status_code == 200
 
 
 @fault("DEP-VER-01")
@@ -641,8 +655,46 @@ def _tls3(agency: ReferenceAgency, http: requests.Session) -> None:
 
 @fault("NET-CRT-01")
 def _crt1(agency: ReferenceAgency, http: requests.Session) -> None:
+    cert = (str(agency.client_cert), str(agency.client_key))
     with pytest.raises(requests.exceptions.SSLError):
-        http.get(agency.base_url + "/v1/health")
+        requests.get(agency.peer_url + "/v1/health", verify=str(agency.ca_bundle), cert=cert)
+    assert http.get(agency.base_url + "/v1/health").status_code == 200
+
+
+@fault("NET-CRT-03")
+def _crt3(agency: ReferenceAgency, http: requests.Session) -> None:
+    chain = x509.load_pem_x509_certificates(agency.files.server_cert.read_bytes())
+    assert [c.public_key().key_size for c in chain[1:]] == [1024]
+    assert http.get(agency.base_url + "/v1/health").status_code == 200
+
+
+@fault("NET-RATE-01")
+def _rate1(agency: ReferenceAgency, http: requests.Session) -> None:
+    token = http.post(
+        agency.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=(agency.client_id, agency.client_secret),
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    statuses = {
+        http.get(agency.base_url + "/v1/applications/x", headers=headers).status_code
+        for _ in range(60)
+    }
+    assert statuses == {404}
+
+
+@fault("NET-LOAD-01")
+def _load1(agency: ReferenceAgency, http: requests.Session) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def timed(_: int) -> float:
+        started = time.monotonic()
+        requests.get(agency.base_url + "/v1/health", verify=str(agency.ca_bundle), timeout=10)
+        return time.monotonic() - started
+
+    with ThreadPoolExecutor(10) as pool:
+        latencies = list(pool.map(timed, range(40)))
+    assert max(latencies) >= 1.0
 
 
 @fault("NET-CRT-02")
@@ -796,6 +848,16 @@ def _fmt(agency: ReferenceAgency, http: requests.Session) -> None:
     assert dt.datetime.fromisoformat(issued).utcoffset() is None
 
 
+@fault("DATA-RDF-01")
+def _rdf(agency: ReferenceAgency, http: requests.Session) -> None:
+    links = http.get(agency.base_url + "/.well-known/api-catalog").json()["linkset"][0]
+    answer = http.get(links["describedby"][0]["href"], headers={"Accept": "application/ld+json"})
+    assert answer.headers["Content-Type"].startswith("application/ld+json")
+    dataset = answer.json()["@graph"][0]["dcat:dataset"]
+    assert "dct:title" in dataset
+    assert "dct:description" not in dataset
+
+
 @fault("DATA-ENC-01")
 def _enc(agency: ReferenceAgency, http: requests.Session) -> None:
     answer = submit(agency, http, get_token(agency))
@@ -837,7 +899,53 @@ def _cons(agency: ReferenceAgency, http: requests.Session) -> None:
     app = licensed(agency, http, get_token(agency))
     assert app["state"] == "licensed"
     assert is_valid_uscc(app["license_code"])
-    assert http.get(f"{agency.base_url}/v1/licenses/{app['license_code']}").status_code == 404
+    assert http.get(f"{agency.base_url}/v1/licenses/{app['license_code']}").status_code == 200
+    codes = {lic["code"] for lic in http.get(f"{agency.base_url}/v1/licenses").json()["items"]}
+    assert app["license_code"] not in codes
+
+
+@fault("BUS-XAG-01")
+def _xag(agency: ReferenceAgency, http: requests.Session) -> None:
+    # Point the agency at the real Public Security through the admin setting: without a
+    # client certificate the handshake is refused, so the application stays verifying.
+    admin = bearer(get_token(agency, scope="peer:admin"))
+    body = {"url": agency.peer_url, "ca_pem": Path(agency.ca_bundle).read_text("utf-8")}
+    assert http.put(f"{agency.base_url}/v1/admin/peer", json=body, headers=admin).ok
+    before = len(agency.peer_requests)
+    app = licensed(agency, http, get_token(agency))
+    assert app["state"] == "verifying"
+    assert len(agency.peer_requests) == before
+    assert http.delete(f"{agency.base_url}/v1/admin/peer", headers=admin).status_code == 204
+
+
+@fault("BUS-WF-02")
+def _wf02(agency: ReferenceAgency, http: requests.Session) -> None:
+    doc = http.get(f"{agency.base_url}/v1/openapi.json").json()
+    link = doc["paths"]["/applications"]["post"]["responses"]["201"]["links"]["GetApplication"]
+    assert link["parameters"]["id"] == "$response.body#/trace_id"
+
+
+@fault("BUS-STATE-01")
+def _state(agency: ReferenceAgency, http: requests.Session) -> None:
+    token = get_token(agency)
+    created = submit(agency, http, token)
+    states = [app["state"] for app in follow(http, created.headers["Location"], token, 3)]
+    assert states == ["verifying", "licensed", "licensed"]
+
+
+@fault("BUS-SIG-01")
+def _sig(agency: ReferenceAgency, http: requests.Session) -> None:
+    answer = http.get(f"{agency.base_url}/v1/licenses")
+    assert answer.headers["Signature"].startswith("sig1=:")
+    assert "Content-Digest" in answer.headers
+
+
+@fault("BUS-ASYNC-01")
+def _async(agency: ReferenceAgency, http: requests.Session) -> None:
+    headers = {**bearer(get_token(agency)), "Prefer": "respond-async"}
+    answer = http.post(f"{agency.base_url}/v1/applications", json=APPLICATION, headers=headers)
+    assert answer.status_code == 202
+    assert "Location" not in answer.headers
 
 
 def test_every_fault_has_a_check() -> None:

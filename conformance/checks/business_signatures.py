@@ -1,0 +1,107 @@
+"""Business level: responses signed with the agency's published keys (BUS-SIG-01)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.arazzo.expressions import Unresolved, pointer_get
+from conformance.context import CheckContext
+from conformance.errors import Inconclusive, PreconditionMissing
+from conformance.registry import check
+from conformance.signatures import (
+    SignatureProblem,
+    keys_by_id,
+    verify_response,
+    verify_xml_signature,
+)
+
+JWKS_TYPES = "application/jwk-set+json, application/json"
+
+
+@check("BUS-SIG-01")
+def signed_responses(ctx: CheckContext) -> str:
+    """Declared responses carry RFC 9421 signatures that verify against the published keys."""
+    spec = ctx.require_input("signatures")
+    if not isinstance(spec, dict):
+        raise PreconditionMissing("inputs.signatures must be a mapping")
+    relation = str(spec.get("relation", "jwks-uri"))
+    hrefs = [href for api in ctx.discovery.apis() for href in api.hrefs(relation)]
+    if not hrefs:
+        ctx.fail(
+            f"the api-catalog links no key set (relation {relation!r}): a signature that cannot "
+            "be checked against the agency's published keys proves nothing (RFC 9421 §3.2)"
+        )
+    jwks = ctx.client.get(hrefs[0], headers={"Accept": JWKS_TYPES})
+    ctx.cite(jwks, f"the published key set (api-catalog relation {relation})")
+    try:
+        keys = keys_by_id(jwks.json())
+    except (ValueError, SignatureProblem) as exc:
+        ctx.fail(f"the key set at {hrefs[0]} is not a JWK Set: {exc} (RFC 7517 §5)")
+    checked = 0
+    xml_signed = 0
+    for url, media_types, xml_signature in _declared(ctx, spec):
+        for media in media_types:
+            exchange = ctx.client.get(url, headers={"Accept": media})
+            ctx.cite(exchange, f"a declared signed response ({media})")
+            if exchange.status != 200:
+                raise Inconclusive(f"GET {url} ({media}) answered {exchange.status}")
+            try:
+                verified = verify_response(exchange, keys)
+            except SignatureProblem as exc:
+                if exc.base:
+                    ctx.note("signature", "the signature base rebuilt", signature_base=exc.base)
+                ctx.reproduce = ctx.client.curl(exchange)
+                ctx.fail(f"GET {url} ({media}): {exc}")
+            for one in verified:
+                ctx.note(
+                    "signature",
+                    f"{one.label} verified with key {one.keyid} ({one.alg})",
+                    signature_base=one.base,
+                )
+            checked += 1
+            if xml_signature and exchange.media_type.endswith("xml"):
+                try:
+                    kid = verify_xml_signature(exchange.body, keys)
+                except SignatureProblem as exc:
+                    ctx.reproduce = ctx.client.curl(exchange)
+                    ctx.fail(f"GET {url} ({media}): {exc}")
+                ctx.note("signature", f"XML Signature verified with the certificate of {kid}")
+                xml_signed += 1
+    if not checked:
+        raise PreconditionMissing("inputs.signatures declares no response to check")
+    xml = (
+        f"; {xml_signed} XML document(s) carry an XML Signature that verifies" if xml_signed else ""
+    )
+    return (
+        f"{checked} response(s) carry RFC 9421 signatures that verify against the key set "
+        f"linked as {relation} ({len(keys)} key(s)){xml}"
+    )
+
+
+def _declared(ctx: CheckContext, spec: dict[str, Any]) -> list[tuple[str, list[str], bool]]:
+    """inputs.signatures.responses: each {path} or {resource} with its media_types and whether
+    its XML carries an XML Signature (xml_signature)."""
+    out = []
+    for entry in spec.get("responses", []):
+        if not isinstance(entry, dict) or not ({"path", "resource"} & entry.keys()):
+            raise PreconditionMissing("inputs.signatures.responses entries need path or resource")
+        media_types = [str(m) for m in entry.get("media_types", ["application/json"])]
+        url = str(entry["path"]) if "path" in entry else _item_url(ctx, str(entry["resource"]))
+        out.append((url, media_types, bool(entry.get("xml_signature"))))
+    return out
+
+
+def _item_url(ctx: CheckContext, name: str) -> str:
+    """One item of a declared resource (inputs.resources): the first of its collection."""
+    resources = ctx.inputs.get("resources", {})
+    resource = resources.get(name) if isinstance(resources, dict) else None
+    if not isinstance(resource, dict):
+        raise PreconditionMissing(f"inputs.signatures names resource {name!r}, not declared")
+    listing = ctx.client.get(str(resource["collection"]), headers={"Accept": "application/json"})
+    try:
+        items = pointer_get(listing.json(), str(resource["items"]))
+        key = str(pointer_get(items[0], str(resource["key"])))
+    except (ValueError, Unresolved, IndexError, KeyError, TypeError):
+        raise Inconclusive(f"no {name} found at {resource['collection']}") from None
+    field = str(resource["item"]).split("{")[1].split("}")[0]
+    return str(resource["item"]).replace("{" + field + "}", key)

@@ -1,0 +1,198 @@
+"""Business-level checks along a case, proven both ways on the reference agency."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.engine import Engine
+from conformance.errors import PreconditionMissing
+from conformance.model import Outcome, Result
+from conformance.profile import load_profile
+from conformance.reference import running_reference
+from conformance.signatures import SignatureProblem, keys_by_id, public_key
+
+
+def run_one(requirement_id: str, faults: tuple[str, ...] = ()) -> Result:
+    with running_reference(faults) as target:
+        report = Engine(load_profile("full"), [target], only=[requirement_id], seed=1).run()
+    return {r.requirement: r for r in report.results}[requirement_id]
+
+
+def kinds(result: Result, kind: str) -> list[dict]:
+    return [e.detail for e in result.evidence if e.kind == kind]
+
+
+def notes(result: Result) -> str:
+    return "\n".join(e.detail.get("note", "") for e in result.evidence if e.kind == "http")
+
+
+# -- BUS-WF-02 ------------------------------------------------------------------------------
+def test_exploration_follows_links_on_the_conformant_agency():
+    result = run_one("BUS-WF-02")
+    assert result.outcome is Outcome.PASS, result.message
+    (links,) = kinds(result, "links")
+    assert "POST /applications → GET /applications/{id}" in links["links"]
+
+
+def test_a_link_to_a_wrong_field_is_a_created_resource_not_retrievable():
+    result = run_one("BUS-WF-02", ("BUS-WF-02",))
+    assert result.outcome is Outcome.FAIL, result.message
+    assert "GetApplication" in result.message
+    assert "which answered 404: a resource just created is not retrievable" in result.message
+    statuses = [e.detail["response"]["status"] for e in result.evidence if e.kind == "http"]
+    assert statuses == [201, 404]
+
+
+# -- BUS-STATE-01 ---------------------------------------------------------------------------
+def test_states_follow_the_declared_machine_and_an_illegal_transition_gets_409():
+    result = run_one("BUS-STATE-01")
+    assert result.outcome is Outcome.PASS, result.message
+    (states,) = kinds(result, "states")
+    assert states["states"] == ["submitted", "verifying", "approved", "licensed"]
+    assert "POST withdrawApplication in licensed → 409" in result.message
+
+
+def test_a_skipped_state_fails_with_the_observed_sequence():
+    result = run_one("BUS-STATE-01", ("BUS-STATE-01",))
+    assert result.outcome is Outcome.FAIL
+    assert "went submitted → verifying → licensed" in result.message
+    assert "verifying → licensed is not a declared transition" in result.message
+    assert "from verifying: approved, rejected, withdrawn" in result.message
+
+
+# -- BUS-CORR-01 / BUS-XAG-01 ----------------------------------------------------------------
+def test_the_trace_id_reaches_the_suite_peer():
+    result = run_one("BUS-CORR-01")
+    assert result.outcome is Outcome.PASS, result.message
+    (call,) = kinds(result, "peer-call")
+    assert call["path"] == "/v1/identity-verifications"
+    trace_id = result.message.split("trace-id ")[1].split()[0]
+    assert trace_id in call["headers"]["traceparent"]
+    assert "restore the target's own peer" in notes(result)
+
+
+def test_a_dropped_trace_id_fails():
+    result = run_one("BUS-CORR-01", ("BUS-CORR-01",))
+    assert result.outcome is Outcome.FAIL
+    assert "the call to the peer POST /v1/identity-verifications carried traceparent" in (
+        result.message
+    )
+    (call,) = kinds(result, "peer-call")
+    assert call["headers"]["traceparent"] in result.message
+
+
+def test_the_target_calls_the_suite_peer_with_its_client_certificate():
+    result = run_one("BUS-XAG-01")
+    assert result.outcome is Outcome.PASS, result.message
+    (call,) = kinds(result, "peer-call")
+    assert "commonName=market-regulation-client" in call["client_certificate"]
+    assert '"id_number"' in call["body"]
+
+
+def test_a_peer_call_without_a_client_certificate_fails():
+    result = run_one("BUS-XAG-01", ("BUS-XAG-01",))
+    assert result.outcome is Outcome.FAIL
+    assert "presented no client certificate" in result.message
+    (call,) = kinds(result, "peer-call")
+    assert call["client_certificate"] == "(none presented)"
+
+
+# -- BUS-SIG-01 -----------------------------------------------------------------------------
+def test_licence_responses_verify_against_the_published_keys():
+    result = run_one("BUS-SIG-01")
+    assert result.outcome is Outcome.PASS, result.message
+    bases = [d["signature_base"] for d in kinds(result, "signature") if "signature_base" in d]
+    assert len(bases) == 3
+    assert "1 XML document(s) carry an XML Signature that verifies" in result.message
+    assert bases[0].startswith('"@status": 200\n"content-type": application/json\n')
+
+
+def test_a_tampered_signature_fails_with_its_signature_base():
+    result = run_one("BUS-SIG-01", ("BUS-SIG-01",))
+    assert result.outcome is Outcome.FAIL
+    assert "signature sig1 (keyid 'market-regulation-" in result.message
+    assert "does not verify" in result.message
+    (base,) = kinds(result, "signature")
+    assert (
+        '"@signature-params": ("@status" "content-type" "content-digest")'
+        in (base["signature_base"])
+    )
+
+
+def test_a_key_set_without_keys_is_refused():
+    with pytest.raises(SignatureProblem, match="no keys array"):
+        keys_by_id({"keys": "none"})
+    with pytest.raises(SignatureProblem, match="unsupported curve"):
+        public_key({"kty": "EC", "crv": "P-192", "kid": "k", "x": "AA", "y": "AA"})
+
+
+# -- BUS-AUTHZ-01 ---------------------------------------------------------------------------
+def test_another_identity_cannot_read_the_case():
+    result = run_one("BUS-AUTHZ-01")
+    assert result.outcome is Outcome.PASS, result.message
+    statuses = [e.detail["response"]["status"] for e in result.evidence if e.kind == "http"]
+    assert statuses[-2:] == [404, 403]
+
+
+def test_a_case_readable_by_anyone_fails():
+    result = run_one("BUS-AUTHZ-01", ("BUS-AUTHZ-01",))
+    assert result.outcome is Outcome.FAIL
+    assert "the second identity second-client read another client's case" in result.message
+    assert ": 200, expected 403 or 404" in result.message
+
+
+# -- BUS-CONS-01 ----------------------------------------------------------------------------
+def test_the_licence_shows_in_the_registry_within_the_delay():
+    result = run_one("BUS-CONS-01")
+    assert result.outcome is Outcome.PASS, result.message
+    assert "in /v1/licenses after" in result.message
+
+
+def test_a_licence_never_listed_fails_within_the_declared_delay():
+    result = run_one("BUS-CONS-01", ("BUS-CONS-01",))
+    assert result.outcome is Outcome.FAIL
+    assert "did not show it within the declared delay of 2 s" in result.message
+    assert "still absent after" in notes(result)
+
+
+# -- BUS-ASYNC-01 ---------------------------------------------------------------------------
+def test_respond_async_answers_202_with_location_and_retry_after():
+    result = run_one("BUS-ASYNC-01")
+    assert result.outcome is Outcome.PASS, result.message
+    statuses = [e.detail["response"]["status"] for e in result.evidence if e.kind == "http"]
+    assert statuses == [202, 200]
+
+
+def test_a_202_without_location_warns():
+    result = run_one("BUS-ASYNC-01", ("BUS-ASYNC-01",))
+    assert result.outcome is Outcome.WARN
+    assert "answered 202 without Location" in result.message
+
+
+def test_the_state_machine_input_refuses_undeclared_states():
+    from conformance.checks.business_cases import StateMachine
+
+    with pytest.raises(PreconditionMissing, match="undeclared states archived"):
+        StateMachine.from_inputs({"states": ["a"], "transitions": [["a", "archived"]]})
+    machine = StateMachine.from_inputs(
+        {"states": ["a", "b", "c"], "transitions": [["a", "b"], ["b", "c"]]}
+    )
+    assert machine.violation(["a", "c"]) == ""  # reachable, and the machine is not strict
+    assert "c → a is not a declared transition" in machine.violation(["a", "c", "a"])
+    assert "state 'x' is not declared" in machine.violation(["a", "x"])
+
+
+def test_an_xml_signature_verifies_only_untampered_and_with_the_published_key():
+    from reference_agency.signing import ResponseSigner
+
+    from conformance.signatures import verify_xml_signature
+
+    signer, other = ResponseSigner(frozenset()), ResponseSigner(frozenset())
+    document = b'<?xml version="1.0"?><license xmlns="urn:x"><code>91110108</code></license>'
+    signed = signer.sign_xml(document)
+    assert verify_xml_signature(signed, keys_by_id(signer.jwks())) == signer.kid
+    tampered = signed.replace(b"<code>91110108</code>", b"<code>91110109</code>")
+    with pytest.raises(SignatureProblem, match="does not verify with any published key"):
+        verify_xml_signature(tampered, keys_by_id(signer.jwks()))
+    with pytest.raises(SignatureProblem, match="does not verify with any published key"):
+        verify_xml_signature(signed, keys_by_id(other.jwks()))
