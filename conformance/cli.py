@@ -153,7 +153,7 @@ class _ReportCatcher:
     "--fault",
     "faults",
     multiple=True,
-    help="reference agency only: inject the fault of this requirement ID",
+    help="reference agency only: inject this fault (a requirement ID, or ID/variant)",
 )
 @click.option("-q", "--quiet", is_flag=True, help="no per-requirement progress lines")
 @_clean_errors
@@ -312,7 +312,12 @@ def diff(old: str, new: str) -> None:
 
 
 @main.command(name="serve-reference")
-@click.option("--fault", "faults", multiple=True, help="break the requirement with this ID")
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    help="break one requirement: its ID, or ID/variant (the reference agency's README lists them)",
+)
 @click.option("--write-target", type=click.Path(dir_okay=False), help="write a target file here")
 @click.option("--duration", type=float, default=None, help="stop after this many seconds")
 @_clean_errors

@@ -661,6 +661,48 @@ def _crt1(agency: ReferenceAgency, http: requests.Session) -> None:
     assert http.get(agency.base_url + "/v1/health").status_code == 200
 
 
+def peer_certificate(agency: ReferenceAgency) -> x509.Certificate:
+    """The certificate Public Security's listener sends (read without verifying it)."""
+    pem = ssl.get_server_certificate(("127.0.0.1", port_of(agency.peer_url)))
+    return x509.load_pem_x509_certificate(pem.encode())
+
+
+def peer_still_called(agency: ReferenceAgency, http: requests.Session) -> None:
+    """Market Regulation, lenient about the peer's certificate fault, still gets to licensed."""
+    assert licensed(agency, http, get_token(agency))["state"] == "licensed"
+
+
+@fault("NET-CRT-01/wrong-host")
+def _crt1_host(agency: ReferenceAgency, http: requests.Session) -> None:
+    cert = (str(agency.client_cert), str(agency.client_key))
+    with pytest.raises(requests.exceptions.SSLError, match="match"):
+        requests.get(agency.peer_url + "/v1/health", verify=str(agency.ca_bundle), cert=cert)
+    names = peer_certificate(agency).extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    assert names.value.get_values_for_type(x509.DNSName) == ["public-security.example"]
+    peer_still_called(agency, http)
+
+
+@fault("NET-CRT-02/expired")
+def _crt2_expired(agency: ReferenceAgency, http: requests.Session) -> None:
+    expired = peer_certificate(agency).not_valid_after_utc
+    assert dt.timedelta(days=1) < dt.datetime.now(dt.UTC) - expired < dt.timedelta(days=3)
+    peer_still_called(agency, http)
+
+
+@fault("NET-CRT-02/not-yet-valid")
+def _crt2_early(agency: ReferenceAgency, http: requests.Session) -> None:
+    starts = peer_certificate(agency).not_valid_before_utc
+    assert dt.timedelta(days=1) < starts - dt.datetime.now(dt.UTC) < dt.timedelta(days=3)
+    peer_still_called(agency, http)
+
+
+@fault("NET-CRT-03/sha1")
+def _crt3_sha1(agency: ReferenceAgency, http: requests.Session) -> None:
+    chain = x509.load_pem_x509_certificates(agency.files.server_cert.read_bytes())
+    assert [c.signature_hash_algorithm.name for c in chain[1:]] == ["sha1"]  # type: ignore[union-attr]
+    assert http.get(agency.base_url + "/v1/health").status_code == 200
+
+
 @fault("NET-CRT-03")
 def _crt3(agency: ReferenceAgency, http: requests.Session) -> None:
     chain = x509.load_pem_x509_certificates(agency.files.server_cert.read_bytes())
