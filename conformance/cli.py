@@ -155,6 +155,11 @@ class _ReportCatcher:
     multiple=True,
     help="reference agency only: inject this fault (a requirement ID, or ID/variant)",
 )
+@click.option(
+    "--sign-key",
+    type=click.Path(dir_okay=False),
+    help="sign run.json with this Ed25519 private key (PEM; `conformance keygen` makes one)",
+)
 @click.option("-q", "--quiet", is_flag=True, help="no per-requirement progress lines")
 @_clean_errors
 def run(
@@ -169,12 +174,18 @@ def run(
     max_rps: float | None,
     allow: tuple[str, ...],
     faults: tuple[str, ...],
+    sign_key: str | None,
     quiet: bool,
 ) -> None:
     """Run a profile against a target and write the conformance report."""
     import pytest
 
     from conformance.profile import load_profile
+
+    if sign_key:  # refuse a bad key before the run, not after it
+        from conformance.report_signing import load_private_key
+
+        load_private_key(Path(sign_key))
 
     chosen = _formats(formats)
     allowed = _allow(allow)
@@ -218,6 +229,8 @@ def run(
             args += ["--conformance-max-rps", str(max_rps)]
         if allowed:
             args += ["--conformance-allow", ",".join(allowed)]
+        if sign_key:
+            args += ["--conformance-sign-key", str(Path(sign_key).resolve())]
         if "allure" in chosen:
             args += ["--alluredir", str(Path(out) / "allure-results"), "--clean-alluredir"]
         catcher = _ReportCatcher()
@@ -288,13 +301,66 @@ def explain(requirement_id: str) -> None:
 @_clean_errors
 def report(run_json: str, formats: str, out: str | None) -> None:
     """Re-render a saved run.json in other formats."""
-    from conformance.reports import write_reports
+    from conformance.reports import FILE_NAMES, write_reports
     from conformance.reports.json_report import read_json
 
     chosen = [f for f in _formats(formats) if f != "allure"]
     loaded = read_json(Path(run_json))
-    for fmt, path in write_reports(loaded, Path(out or Path(run_json).parent), chosen).items():
+    folder = Path(out or Path(run_json).parent)
+    if "json" in chosen and (folder / FILE_NAMES["json"]).resolve() == Path(run_json).resolve():
+        raise UsageError(f"--format json would overwrite {run_json} itself: give another --out")
+    for fmt, path in write_reports(loaded, folder, chosen).items():
         click.echo(f"{fmt}: {path}")
+
+
+@main.command()
+@click.argument("run_json", type=click.Path(dir_okay=False))
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False),
+    help="the signer's Ed25519 public key (PEM): the report must be signed with this key",
+)
+@_clean_errors
+def verify(run_json: str, public_key: str | None) -> None:
+    """Check a signed run.json: exit 0 valid, 1 changed or signed by another key, 2 unusable."""
+    from conformance.report_signing import load_public_key, verify_report
+    from conformance.reports.json_report import read_json_dict
+
+    pinned = load_public_key(Path(public_key)) if public_key else None
+    data = read_json_dict(Path(run_json))
+    outcome = verify_report(data, pinned)
+    if not outcome.valid:
+        click.echo(f"INVALID {run_json}: {outcome.reason}", err=True)
+        sys.exit(1)
+    targets = ", ".join(t.get("name", "?") for t in data["targets"])
+    click.echo(
+        f"valid {run_json}: {outcome.reason}\n"
+        f"  profile {data['profile']['name']}, target {targets}, verdict {data['verdict']}, "
+        f"finished {data['finished']}"
+    )
+    if pinned is None:
+        click.echo(
+            "  the key is the report's own: pin the signer's key with --public-key to know who "
+            "signed it",
+            err=True,
+        )
+
+
+@main.command()
+@click.option(
+    "--out",
+    default="conformance-signing",
+    show_default=True,
+    help="file prefix: writes PREFIX.key (private, mode 600) and PREFIX.pub",
+)
+@_clean_errors
+def keygen(out: str) -> None:
+    """Make an Ed25519 key pair for signing reports (run --sign-key PREFIX.key)."""
+    from conformance.report_signing import generate_key_pair
+
+    private, public = Path(f"{out}.key"), Path(f"{out}.pub")
+    ident = generate_key_pair(private, public)
+    click.echo(f"private key: {private} (keep it secret)\npublic key: {public} ({ident})")
 
 
 @main.command()

@@ -56,13 +56,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--conformance-fault",
         action="append",
         default=[],
-        help="reference agency only: inject this fault (requirement ID)",
+        help="reference agency only: inject this fault (requirement ID, or ID/variant)",
     )
     group.addoption("--conformance-out", default=None, help="write reports to this folder")
     group.addoption(
         "--conformance-format",
         default="json,junit,html",
         help="report formats: json,junit,html (allure: use --alluredir)",
+    )
+    group.addoption(
+        "--conformance-sign-key",
+        default=None,
+        help="sign run.json with this Ed25519 private key (PEM file)",
     )
 
 
@@ -75,6 +80,11 @@ class ConformanceSession:
         self.report: Report | None = None
         self._stack = contextlib.ExitStack()
         try:
+            self.signing_key = None
+            if opt.conformance_sign_key:
+                from conformance.report_signing import load_private_key
+
+                self.signing_key = load_private_key(Path(opt.conformance_sign_key))
             profile = load_profile(opt.conformance_profile or "full")
             targets = [resolve_target(t) for t in opt.conformance_target]
             if not targets:
@@ -109,7 +119,8 @@ class ConformanceSession:
             from conformance.reports import write_reports
 
             formats = [f.strip() for f in self.config.option.conformance_format.split(",")]
-            write_reports(self.report, Path(out), [f for f in formats if f != "allure"])
+            chosen = [f for f in formats if f != "allure"]
+            write_reports(self.report, Path(out), chosen, self.signing_key)
         return self.report
 
     def close(self) -> None:

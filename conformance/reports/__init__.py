@@ -6,7 +6,10 @@ Allure results are written by allure-pytest through the pytest plugin, not here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from conformance.errors import UsageError
 from conformance.model import Report
@@ -34,8 +37,15 @@ __all__ = [
 ]
 
 
-def write_reports(report: Report, out_dir: Path, formats: Iterable[str]) -> dict[str, Path]:
-    """Write each requested format into `out_dir` (created if needed); return format → path."""
+def write_reports(
+    report: Report,
+    out_dir: Path,
+    formats: Iterable[str],
+    signing_key: Ed25519PrivateKey | None = None,
+) -> dict[str, Path]:
+    """Write each requested format into `out_dir` (created if needed); return format → path.
+
+    With `signing_key`, run.json carries its signature (the other formats are views of it)."""
     names = (f.strip().lower() for f in formats)
     wanted = [f for f in names if f and f not in WRITTEN_ELSEWHERE]
     unknown = [f for f in wanted if f not in WRITERS]
@@ -44,4 +54,7 @@ def write_reports(report: Report, out_dir: Path, formats: Iterable[str]) -> dict
         raise UsageError(f"unknown report format {unknown[0]!r}: expected one of {known}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return {f: WRITERS[f](report, out / FILE_NAMES[f]) for f in dict.fromkeys(wanted)}
+    writers = dict(WRITERS)
+    if signing_key is not None:
+        writers["json"] = partial(write_json, signing_key=signing_key)
+    return {f: writers[f](report, out / FILE_NAMES[f]) for f in dict.fromkeys(wanted)}

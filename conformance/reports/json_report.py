@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jsonschema import Draft202012Validator
 
 from conformance.errors import UsageError
@@ -32,15 +33,21 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(run_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def report_json(report: Report) -> str:
-    """The run.json text: UTF-8 friendly, indented, keys in the model's stable order."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+def report_json(report: Report, signing_key: Ed25519PrivateKey | None = None) -> str:
+    """The run.json text: UTF-8 friendly, indented, keys in the model's stable order; with a
+    ``signature`` member when a signing key is given (see `conformance.report_signing`)."""
+    data = report.to_dict()
+    if signing_key is not None:
+        from conformance.report_signing import sign_report
+
+        data = sign_report(data, signing_key)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_json(report: Report, path: Path) -> Path:
-    """Write run.json to `path` and return it."""
+def write_json(report: Report, path: Path, signing_key: Ed25519PrivateKey | None = None) -> Path:
+    """Write run.json to `path` (signed with `signing_key`, if given) and return it."""
     path = Path(path)
-    path.write_text(report_json(report), encoding="utf-8")
+    path.write_text(report_json(report, signing_key), encoding="utf-8")
     return path
 
 
@@ -52,6 +59,12 @@ def validate_report_dict(data: Any) -> list[str]:
 
 def read_json(path: Path) -> Report:
     """Read a run.json back into the model, refusing (UsageError) one that breaks the schema."""
+    return Report.from_dict(read_json_dict(path))
+
+
+def read_json_dict(path: Path) -> dict[str, Any]:
+    """The run.json object at `path` as parsed, refusing (UsageError) one that breaks the
+    schema."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -73,7 +86,8 @@ def read_json(path: Path) -> Report:
             + "\n  ".join(shown)
             + tail
         )
-    return Report.from_dict(data)
+    assert isinstance(data, dict)  # the schema says so
+    return data
 
 
 def _shorten(message: str) -> str:
