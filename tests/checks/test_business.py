@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from conformance.engine import Engine
+from checks_support import run_one
+
 from conformance.model import Outcome, Result
-from conformance.profile import load_profile
-from conformance.reference import running_reference
-
-
-def run_one(requirement_id: str, faults: tuple[str, ...] = ()) -> Result:
-    with running_reference(faults) as target:
-        report = Engine(load_profile("full"), [target], only=[requirement_id], seed=1).run()
-    return {r.requirement: r for r in report.results}[requirement_id]
 
 
 def notes(result: Result) -> list[str]:

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from checks_support import run_one
 
-from conformance.engine import Engine
 from conformance.errors import PreconditionMissing
 from conformance.model import Outcome, Result
-from conformance.profile import load_profile
-from conformance.reference import running_reference
 from conformance.signatures import SignatureProblem, keys_by_id, public_key
-
-
-def run_one(requirement_id: str, faults: tuple[str, ...] = ()) -> Result:
-    with running_reference(faults) as target:
-        report = Engine(load_profile("full"), [target], only=[requirement_id], seed=1).run()
-    return {r.requirement: r for r in report.results}[requirement_id]
 
 
 def kinds(result: Result, kind: str) -> list[dict]:

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from checks_support import Faulted, agency_schema_file, loopback_http, run
 
 from conformance import xmlsafe
 from conformance.engine import Engine
 from conformance.generated import Plan, PositiveRunner
 from conformance.http import Exchange, HttpClient, recording
-from conformance.model import Outcome, Result
+from conformance.model import Outcome
 from conformance.openapi import OpenApiDocument
 from conformance.profile import load_profile
-from conformance.reference import running_reference
 from conformance.secrets import SecretRef
 from conformance.target import SafetyPolicy, Target
 
@@ -29,37 +27,9 @@ XML_DIR = Path(__file__).resolve().parents[1] / "data" / "xml" / "license"
 SECRET_MARKER = "MARKER-7f3c-do-not-leak"
 
 
-def run(target: Target, only: tuple[str, ...] = MINE, **engine: Any) -> dict[str, Result]:
-    report = Engine(load_profile("full"), [target], only=only, seed=1, **engine).run()
-    return {r.requirement: r for r in report.results}
-
-
-@pytest.fixture(scope="module")
-def clean() -> Iterator[Target]:
-    """One conformant reference agency shared by this module's tests."""
-    with running_reference() as target:
-        yield target
-
-
-@pytest.fixture(scope="module")
-def faulted() -> Callable[[str], dict[str, Result]]:
-    """The results of MINE on the agency with one fault, each fault's agency started once."""
-    cache: dict[str, dict[str, Result]] = {}
-
-    def results(fault: str) -> dict[str, Result]:
-        if fault not in cache:
-            with running_reference([fault]) as target:
-                cache[fault] = run(target)
-        return cache[fault]
-
-    return results
-
-
 def license_xsd() -> bytes:
     """The reference agency's licence XSD, as shipped."""
-    import reference_agency
-
-    return (Path(reference_agency.__file__).parent / "schemas" / "license.xsd").read_bytes()
+    return agency_schema_file("license.xsd")
 
 
 # -- a tiny loopback server for what the reference agency never does ---------------------------
@@ -71,29 +41,15 @@ def serving(routes: Routes) -> Iterator[tuple[str, list[str]]]:
     """Serve `routes` (path -> status, content type, body) on loopback; yield base URL and log."""
     seen: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            status, media, body = routes.get(
-                self.path.split("?")[0], (404, "application/problem+json", b"{}")
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", media)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        seen.append(path)
+        status, media, body = routes.get(
+            path.split("?")[0], (404, "application/problem+json", b"{}")
+        )
+        return status, {"Content-Type": media}, body
 
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_http(answer) as base_url:
+        yield base_url, seen
 
 
 def loopback_target(base_url: str, **fields: Any) -> Target:
@@ -102,7 +58,7 @@ def loopback_target(base_url: str, **fields: Any) -> Target:
 
 # -- every check both ways on the reference agency ---------------------------------------------
 def test_clean_agency_passes(clean: Target) -> None:
-    results = run(clean)
+    results = run(clean, MINE)
     for rid in MINE:
         assert results[rid].outcome is Outcome.PASS, (rid, results[rid].message)
     generation = results["DATA-SCH-01"].evidence[0]
@@ -115,20 +71,16 @@ def test_clean_agency_passes(clean: Target) -> None:
 
 
 @pytest.mark.parametrize("fault", MINE)
-def test_each_fault_fails_only_its_own_check(
-    fault: str, faulted: Callable[[str], dict[str, Result]]
-) -> None:
-    results = faulted(fault)
+def test_each_fault_fails_only_its_own_check(fault: str, faulted: Faulted) -> None:
+    results = faulted(fault, MINE)
     assert results[fault].outcome is Outcome.FAIL, results[fault].message
     for rid in MINE:
         if rid != fault:
             assert results[rid].outcome is Outcome.PASS, (fault, rid, results[rid].message)
 
 
-def test_schema_failure_names_the_operation_the_pointer_and_a_replay(
-    faulted: Callable[[str], dict[str, Result]],
-) -> None:
-    result = faulted("DATA-SCH-01")["DATA-SCH-01"]
+def test_schema_failure_names_the_operation_the_pointer_and_a_replay(faulted: Faulted) -> None:
+    result = faulted("DATA-SCH-01", MINE)["DATA-SCH-01"]
     assert "GET /licenses" in result.message
     assert "/issued_at" in result.message
     assert "not of type" in result.message
@@ -143,10 +95,8 @@ def test_schema_failure_names_the_operation_the_pointer_and_a_replay(
     assert result.reproduce.startswith("curl ")
 
 
-def test_identifier_failure_lists_each_bad_value(
-    faulted: Callable[[str], dict[str, Result]],
-) -> None:
-    result = faulted("DATA-ID-01")["DATA-ID-01"]
+def test_identifier_failure_lists_each_bad_value(faulted: Faulted) -> None:
+    result = faulted("DATA-ID-01", MINE)["DATA-ID-01"]
     bad = [e.detail for e in result.evidence if e.kind == "identifier"]
     assert len(bad) == 3
     assert {b["pointer"] for b in bad} == {"/code"}
@@ -157,8 +107,8 @@ def test_identifier_failure_lists_each_bad_value(
     assert "expected" in result.message
 
 
-def test_xml_failure_carries_line_and_path(faulted: Callable[[str], dict[str, Result]]) -> None:
-    result = faulted("DATA-XML-01")["DATA-XML-01"]
+def test_xml_failure_carries_line_and_path(faulted: Faulted) -> None:
+    result = faulted("DATA-XML-01", MINE)["DATA-XML-01"]
     notes = [e.detail for e in result.evidence if e.kind == "validation"]
     assert notes
     assert all(n["line"] > 0 and n["path"] for n in notes)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from checks_support import Faulted, agency_schema_file, run
 
 from conformance import codelists, rdf, schematron, xmlsafe
-from conformance.engine import Engine
-from conformance.model import Outcome, Result
+from conformance.model import Outcome
 from conformance.profile import load_profile
 from conformance.reference import running_reference
 from conformance.target import Target
@@ -21,12 +20,6 @@ from conformance.target import Target
 MINE = ("DATA-XML-02", "DATA-CL-01", "DATA-RDF-01")
 CASES_DIR = Path(__file__).resolve().parents[1] / "data" / "xml" / "license-schematron"
 CASES: dict[str, dict[str, Any]] = yaml.safe_load((CASES_DIR / "cases.yaml").read_text("utf-8"))
-
-
-def agency_schema_file(name: str) -> bytes:
-    import reference_agency
-
-    return (Path(reference_agency.__file__).parent / "schemas" / name).read_bytes()
 
 
 def license_rules(binding: str) -> schematron.Schematron:
@@ -214,50 +207,22 @@ def test_shipped_dcat_ap_subset_finds_a_missing_title() -> None:
 
 
 # -- the checks on the reference agency, both ways -----------------------------------------------
-def run(target: Target, only: tuple[str, ...] = MINE) -> dict[str, Result]:
-    report = Engine(load_profile("full"), [target], only=only, seed=1).run()
-    return {r.requirement: r for r in report.results}
-
-
-@pytest.fixture(scope="module")
-def clean() -> Iterator[Target]:
-    with running_reference() as target:
-        yield target
-
-
-@pytest.fixture(scope="module")
-def faulted() -> Callable[[str], dict[str, Result]]:
-    cache: dict[str, dict[str, Result]] = {}
-
-    def results(fault: str) -> dict[str, Result]:
-        if fault not in cache:
-            with running_reference([fault]) as target:
-                cache[fault] = run(target)
-        return cache[fault]
-
-    return results
-
-
 def test_conformant_agency_passes(clean: Target) -> None:
-    results = run(clean)
+    results = run(clean, MINE)
     assert {rid: r.outcome for rid, r in results.items()} == dict.fromkeys(MINE, Outcome.PASS)
 
 
 @pytest.mark.parametrize("fault", MINE)
-def test_each_fault_fails_its_own_requirement_only(
-    fault: str, faulted: Callable[[str], dict[str, Result]]
-) -> None:
-    results = faulted(fault)
+def test_each_fault_fails_its_own_requirement_only(fault: str, faulted: Faulted) -> None:
+    results = faulted(fault, MINE)
     assert results[fault].outcome is Outcome.FAIL, results[fault].message
     assert results[fault].evidence
     others = {rid: r.outcome for rid, r in results.items() if rid != fault}
     assert others == dict.fromkeys(set(MINE) - {fault}, Outcome.PASS)
 
 
-def test_schematron_failure_names_rule_line_and_xpath(
-    faulted: Callable[[str], dict[str, Result]],
-) -> None:
-    result = faulted("DATA-XML-02")["DATA-XML-02"]
+def test_schematron_failure_names_rule_line_and_xpath(faulted: Faulted) -> None:
+    result = faulted("DATA-XML-02", MINE)["DATA-XML-02"]
     assert "division-in-code" in result.message
     assert "line 2" in result.message
     notes = [e.detail for e in result.evidence if e.kind == "validation"]
@@ -267,17 +232,15 @@ def test_schematron_failure_names_rule_line_and_xpath(
     assert "license" in notes[0]["location"]
 
 
-def test_code_list_failure_names_value_pointer_and_list(
-    faulted: Callable[[str], dict[str, Result]],
-) -> None:
-    result = faulted("DATA-CL-01")["DATA-CL-01"]
+def test_code_list_failure_names_value_pointer_and_list(faulted: Faulted) -> None:
+    result = faulted("DATA-CL-01", MINE)["DATA-CL-01"]
     assert "/division_code = '999999' is not in gb2260" in result.message
     entry = next(e.detail for e in result.evidence if e.kind == "codelist")
     assert "201904" in entry["source"]
 
 
-def test_shacl_failure_names_focus_and_path(faulted: Callable[[str], dict[str, Result]]) -> None:
-    result = faulted("DATA-RDF-01")["DATA-RDF-01"]
+def test_shacl_failure_names_focus_and_path(faulted: Faulted) -> None:
+    result = faulted("DATA-RDF-01", MINE)["DATA-RDF-01"]
     assert "business-licences" in result.message
     assert "dc/terms/description" in result.message
 
@@ -307,7 +270,7 @@ def test_skips_without_declarations(clean: Target) -> None:
     declared = clean.inputs["resources"]["license"]
     kept = {k: v for k, v in declared.items() if k not in {"schematron", "codelists"}}
     inputs = {"resources": {"license": kept}}
-    results = run(replace(clean, inputs=inputs))
+    results = run(replace(clean, inputs=inputs), MINE)
     assert results["DATA-XML-02"].outcome is Outcome.SKIP
     assert results["DATA-RDF-01"].outcome is Outcome.SKIP
 

@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
 import pytest
 import requests
+from checks_support import Faulted, run
 from lxml import etree
 
 from conformance import field_map, formats, text_roundtrip
-from conformance.engine import Engine
 from conformance.http import Exchange
-from conformance.model import Outcome, Result, SafetyClass
+from conformance.model import Outcome, SafetyClass
 from conformance.openapi import OpenApiDocument
-from conformance.profile import load_profile
-from conformance.reference import running_reference
 from conformance.target import Target
 
 FAST = ("DATA-NEG-02", "DATA-CNEG-01", "DATA-FMT-01", "DATA-ENC-01")
 GENERATED = ("DATA-SCH-02", "DATA-NEG-01")
 MINE = GENERATED + FAST
-
-
-def run(target: Target, only: tuple[str, ...], seed: int = 1) -> dict[str, Result]:
-    report = Engine(load_profile("full"), [target], only=only, seed=seed).run()
-    return {r.requirement: r for r in report.results}
-
-
-@pytest.fixture(scope="module")
-def clean() -> Iterator[Target]:
-    """One conformant reference agency shared by this module's tests."""
-    with running_reference() as target:
-        yield target
-
-
-@pytest.fixture(scope="module")
-def faulted() -> Callable[[str, tuple[str, ...]], dict[str, Result]]:
-    """Results of some checks on the agency with one fault (each fault's agency started once)."""
-    cache: dict[tuple[str, tuple[str, ...]], dict[str, Result]] = {}
-
-    def results(fault: str, only: tuple[str, ...]) -> dict[str, Result]:
-        if (fault, only) not in cache:
-            with running_reference([fault]) as target:
-                cache[(fault, only)] = run(target, only)
-        return cache[(fault, only)]
-
-    return results
 
 
 # -- both ways on the reference agency ---------------------------------------------------------
@@ -70,7 +41,7 @@ def test_clean_agency_passes_the_generated_checks(clean: Target) -> None:
 
 @pytest.mark.parametrize("fault", FAST)
 def test_each_fast_fault_fails_its_check_and_no_other_fast_one(
-    fault: str, faulted: Callable[[str, tuple[str, ...]], dict[str, Result]]
+    fault: str, faulted: Faulted
 ) -> None:
     results = faulted(fault, FAST)
     assert results[fault].outcome is Outcome.FAIL, results[fault].message
@@ -82,9 +53,7 @@ def test_each_fast_fault_fails_its_check_and_no_other_fast_one(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", GENERATED)
-def test_each_generated_fault_fails_its_check_only(
-    fault: str, faulted: Callable[[str, tuple[str, ...]], dict[str, Result]]
-) -> None:
+def test_each_generated_fault_fails_its_check_only(fault: str, faulted: Faulted) -> None:
     results = faulted(fault, GENERATED)
     assert results[fault].outcome is Outcome.FAIL, results[fault].message
     other = next(rid for rid in GENERATED if rid != fault)
@@ -92,9 +61,7 @@ def test_each_generated_fault_fails_its_check_only(
 
 
 @pytest.mark.slow
-def test_a_server_error_names_the_request_its_replay_and_the_seed(
-    faulted: Callable[[str, tuple[str, ...]], dict[str, Result]],
-) -> None:
+def test_a_server_error_names_the_request_its_replay_and_the_seed(faulted: Faulted) -> None:
     result = faulted("DATA-SCH-02", GENERATED)["DATA-SCH-02"]
     assert "GET /licenses/{code}" in result.message
     assert "answered 500" in result.message
@@ -107,9 +74,7 @@ def test_a_server_error_names_the_request_its_replay_and_the_seed(
 
 
 @pytest.mark.slow
-def test_an_accepted_violation_names_what_was_violated(
-    faulted: Callable[[str, tuple[str, ...]], dict[str, Result]],
-) -> None:
+def test_an_accepted_violation_names_what_was_violated(faulted: Faulted) -> None:
     result = faulted("DATA-NEG-01", GENERATED)["DATA-NEG-01"]
     assert "POST /applications" in result.message
     assert "unexpected properties" in result.message
@@ -128,9 +93,7 @@ def test_negative_generation_stays_read_only_without_write(clean: Target) -> Non
     assert set(generation["methods"]) <= {"GET", "HEAD"}
 
 
-def test_broken_requests_name_status_and_rule(
-    faulted: Callable[[str, tuple[str, ...]], dict[str, Result]],
-) -> None:
+def test_broken_requests_name_status_and_rule(faulted: Faulted) -> None:
     result = faulted("DATA-NEG-02", FAST)["DATA-NEG-02"]
     assert "malformed JSON body" in result.message
     assert "malformed XML body" in result.message
@@ -138,9 +101,7 @@ def test_broken_requests_name_status_and_rule(
     assert result.reproduce.startswith("curl ")
 
 
-def test_field_differences_name_pointer_and_xpath(
-    faulted: Callable[[str, tuple[str, ...]], dict[str, Result]],
-) -> None:
+def test_field_differences_name_pointer_and_xpath(faulted: Faulted) -> None:
     result = faulted("DATA-CNEG-01", FAST)["DATA-CNEG-01"]
     notes = [e.detail for e in result.evidence if e.kind == "field"]
     assert {n["pointer"] for n in notes} == {"/enterprise_name"}
@@ -148,9 +109,7 @@ def test_field_differences_name_pointer_and_xpath(
     assert "/lic:license/lic:enterprise_name" in result.message
 
 
-def test_a_timestamp_without_offset_is_named_with_its_pointer(
-    faulted: Callable[[str, tuple[str, ...]], dict[str, Result]],
-) -> None:
+def test_a_timestamp_without_offset_is_named_with_its_pointer(faulted: Faulted) -> None:
     result = faulted("DATA-FMT-01", FAST)["DATA-FMT-01"]
     notes = [e.detail for e in result.evidence if e.kind == "format"]
     assert {"pointer": "/items/0/issued_at", "value": "2024-05-01T09:30:00"}.items() <= notes[
@@ -159,9 +118,7 @@ def test_a_timestamp_without_offset_is_named_with_its_pointer(
     assert "RFC 3339 §5.6" in result.message
 
 
-def test_mojibake_is_shown_with_code_points(
-    faulted: Callable[[str, tuple[str, ...]], dict[str, Result]],
-) -> None:
+def test_mojibake_is_shown_with_code_points(faulted: Faulted) -> None:
     result = faulted("DATA-ENC-01", FAST)["DATA-ENC-01"]
     notes = {
         (e.detail["pointer"], e.summary.split(" ")[0]) for e in result.evidence if e.kind == "text"

@@ -4,40 +4,24 @@ small loopback server that publishes hostile or unusual documents."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import requests
+from checks_support import assert_only, loopback_http, run, site_target
 
-from conformance.catalogue import load_catalogue
-from conformance.engine import Engine
 from conformance.errors import Inconclusive
 from conformance.http import Exchange, HttpClient
-from conformance.model import Outcome, Result
+from conformance.model import Outcome
 from conformance.oas_validation import bounded, load_document, validate_openapi
 from conformance.problem_details import problem_defects
-from conformance.profile import load_profile
 from conformance.reference import running_reference
-from conformance.target import SafetyPolicy, Target
+from conformance.target import Target
 
 MINE = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
 DEPARTMENTAL = ("DEP-OAS-01", "DEP-ERR-01")
 Response = tuple[int, str, bytes]
-
-
-def run(target: Target, only: tuple[str, ...] = MINE) -> dict[str, Result]:
-    report = Engine(load_profile("full"), [target], only=only, seed=1).run()
-    return {r.requirement: r for r in report.results}
-
-
-@pytest.fixture(scope="module")
-def clean() -> Iterator[Target]:
-    """One conformant reference agency shared by this module's tests."""
-    with running_reference() as target:
-        yield target
 
 
 # -- both ways on the reference agency --------------------------------------------------------
@@ -48,19 +32,9 @@ def test_departmental_checks_pass_on_the_conformant_agency(clean):
     assert "unknown path → 404" in results["DEP-ERR-01"].message
 
 
-def assert_only(fault: str, results: dict[str, Result]) -> None:
-    """The fault's check fails; the others pass, or skip when they depend on it."""
-    assert results[fault].outcome is Outcome.FAIL, results[fault].message
-    for rid, result in results.items():
-        if rid != fault:
-            dependent = fault in load_catalogue()[rid].depends_on
-            allowed = {Outcome.PASS, Outcome.SKIP} if dependent else {Outcome.PASS}
-            assert result.outcome in allowed, (rid, result.message)
-
-
 def test_invalid_openapi_fault_fails_with_the_validator_message_and_path():
     with running_reference(("DEP-OAS-01",)) as target:
-        results = run(target)
+        results = run(target, MINE)
     assert_only("DEP-OAS-01", results)
     result = results["DEP-OAS-01"]
     assert "$.paths['/health'].get.responses" in result.message
@@ -71,7 +45,7 @@ def test_invalid_openapi_fault_fails_with_the_validator_message_and_path():
 
 def test_error_format_fault_fails_naming_the_media_type():
     with running_reference(("DEP-ERR-01",)) as target:
-        results = run(target)
+        results = run(target, MINE)
     assert_only("DEP-ERR-01", results)
     assert (
         "'application/json', expected 'application/problem+json'" in results["DEP-ERR-01"].message
@@ -109,29 +83,13 @@ def site() -> Iterator[Site]:
     """A running Site on 127.0.0.1."""
     routes = Site()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, media_type, body = routes.routes.get(self.path, routes.fallback)
-            self.send_response(status)
-            self.send_header("Content-Type", media_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        status, media_type, body = routes.routes.get(path, routes.fallback)
+        return status, {"Content-Type": media_type}, body
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    routes.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield routes
-    server.shutdown()
-    server.server_close()
-
-
-def site_target(site: Site, **safety: Any) -> Target:
-    return Target(name="site", base_url=site.base_url, safety=SafetyPolicy(**safety))
+    with loopback_http(answer) as base_url:
+        routes.base_url = base_url
+        yield routes
 
 
 def minimal(version: str = "3.1.0", **extra: Any) -> dict[str, Any]:

@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from typing import Any
 
+import checks_support
 import pytest
+from checks_support import loopback_http, site_target
 
 from conformance.catalogue import load_catalogue
 from conformance.deprecation import parse_deprecation, parse_sunset
 from conformance.engine import Engine
-from conformance.model import Outcome, Result
+from conformance.model import Outcome
 from conformance.oas_rules import version_findings
 from conformance.openapi import OpenApiDocument
 from conformance.profile import load_profile
 from conformance.reference import running_reference
 from conformance.service_levels import p95, parse_agreements, parse_service_level
-from conformance.target import SafetyPolicy, Target
 
 NEW = (
     "DEP-OAS-02",
@@ -38,9 +38,8 @@ NEW = (
 )
 
 
-def run(target: Target, only: tuple[str, ...] = ()) -> dict[str, Result]:
-    report = Engine(load_profile("departmental"), [target], only=only, seed=1).run()
-    return {r.requirement: r for r in report.results}
+# run(target, only=()): the checks under the departmental profile (all of them when `only` is empty)
+run = partial(checks_support.run, profile="departmental")
 
 
 # -- both ways on the reference agency --------------------------------------------------------
@@ -120,32 +119,14 @@ def site() -> Iterator[Site]:
 
 
 def _serve(routes: Site) -> Iterator[Site]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            routes.hits.append(self.path)
-            status, media_type, body = routes.routes.get(
-                self.path, (404, "text/plain", b"not found")
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", media_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        routes.hits.append(path)
+        status, media_type, body = routes.routes.get(path, (404, "text/plain", b"not found"))
+        return status, {"Content-Type": media_type}, body
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    routes.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield routes
-    server.shutdown()
-    server.server_close()
-
-
-def site_target(site: Site, **safety: Any) -> Target:
-    return Target(name="site", base_url=site.base_url, safety=SafetyPolicy(**safety))
+    with loopback_http(answer) as base_url:
+        routes.base_url = base_url
+        yield routes
 
 
 def depends_on_catalogue(rid: str) -> bool:

@@ -2,42 +2,30 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from checks_support import (
+    _close_at_once,
+    _never_answer,
+    _plain_text,
+    assert_only,
+    loopback_http,
+    run,
+)
 
 from conformance import tls_probe
-from conformance.catalogue import load_catalogue
 from conformance.challenges import challenge_schemes
-from conformance.engine import Engine
 from conformance.hsts import parse_hsts, several_fields
 from conformance.http import HttpClient
-from conformance.model import Outcome, Result
-from conformance.profile import load_profile
-from conformance.reference import running_reference
+from conformance.model import Outcome
 from conformance.target import SafetyPolicy, Target
 
 MINE = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
 NETWORK = ("NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
-
-
-def run(target: Target, only: tuple[str, ...] = MINE) -> dict[str, Result]:
-    report = Engine(load_profile("full"), [target], only=only, seed=1).run()
-    return {r.requirement: r for r in report.results}
-
-
-@pytest.fixture(scope="module")
-def clean() -> Iterator[Target]:
-    """One conformant reference agency shared by this module's tests."""
-    with running_reference() as target:
-        yield target
 
 
 # -- RFC 6797 §6.1 ---------------------------------------------------------------------------
@@ -108,29 +96,9 @@ def test_network_checks_pass_on_the_conformant_agency(clean):
     assert tls["accepted_cipher_suites"]["TLS 1.2"]
 
 
-def fault_results(fault: str) -> dict[str, Result]:
-    with running_reference((fault,)) as target:
-        return run(target)
-
-
-def assert_only(fault: str, results: dict[str, Result]) -> None:
-    """The fault's check fails; the others pass, or skip when they depend on it."""
-    assert results[fault].outcome is Outcome.FAIL, results[fault].message
-    assert results[fault].evidence
-    for rid, result in results.items():
-        if rid == fault:
-            continue
-        allowed = (
-            {Outcome.PASS, Outcome.SKIP}
-            if fault in load_catalogue()[rid].depends_on
-            else {Outcome.PASS}
-        )
-        assert result.outcome in allowed, (rid, result.message)
-
-
-def test_tls_fault_accepting_tls_1_0_fails_with_the_suites():
-    results = fault_results("NET-TLS-01")
-    assert_only("NET-TLS-01", results)
+def test_tls_fault_accepting_tls_1_0_fails_with_the_suites(faulted):
+    results = faulted("NET-TLS-01", MINE)
+    assert_only("NET-TLS-01", results, with_evidence=True)
     message = results["NET-TLS-01"].message
     assert "TLS 1.0 accepted with ECDHE-RSA-AES" in message
     assert "TLS 1.1 accepted with" in message
@@ -138,15 +106,15 @@ def test_tls_fault_accepting_tls_1_0_fails_with_the_suites():
     assert "ECDHE-RSA-AES128-SHA" in suites["TLS 1.0"]
 
 
-def test_hsts_fault_fails_showing_the_header():
-    results = fault_results("NET-HSTS-01")
-    assert_only("NET-HSTS-01", results)
+def test_hsts_fault_fails_showing_the_header(faulted):
+    results = faulted("NET-HSTS-01", MINE)
+    assert_only("NET-HSTS-01", results, with_evidence=True)
     assert "'max-age=86400'" in results["NET-HSTS-01"].message
 
 
-def test_auth_fault_without_challenge_fails():
-    results = fault_results("NET-AUTH-01")
-    assert_only("NET-AUTH-01", results)
+def test_auth_fault_without_challenge_fails(faulted):
+    results = faulted("NET-AUTH-01", MINE)
+    assert_only("NET-AUTH-01", results, with_evidence=True)
     assert "without WWW-Authenticate" in results["NET-AUTH-01"].message
 
 
@@ -174,52 +142,6 @@ def test_tls_probe_refuses_hosts_off_the_target(clean):
         tls_probe.scan(client, "https://192.0.2.1:443")
     with pytest.raises(tls_probe.Inconclusive, match="not an https URL"):
         tls_probe.scan(client, clean.http_url)
-
-
-def _plain_text(conn: socket.socket) -> None:
-    conn.recv(1024)
-    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-    conn.close()
-
-
-def _close_at_once(conn: socket.socket) -> None:
-    conn.close()
-
-
-def _never_answer(conn: socket.socket) -> None:
-    conn.recv(1024)  # keep the connection open and silent until the server stops
-
-
-@pytest.fixture
-def tcp_server() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
-    """Start a loopback TCP server that treats each connection with `behaviour`; yield starter."""
-    listeners: list[socket.socket] = []
-    connections: list[socket.socket] = []
-
-    def start(behaviour: Callable[[socket.socket], None]) -> int:
-        listener = socket.create_server(("127.0.0.1", 0))
-        listeners.append(listener)
-
-        def serve() -> None:
-            while True:
-                try:
-                    conn, _ = listener.accept()
-                except OSError:
-                    return
-                connections.append(conn)
-                threading.Thread(target=_quietly, args=(behaviour, conn), daemon=True).start()
-
-        threading.Thread(target=serve, daemon=True).start()
-        return int(listener.getsockname()[1])
-
-    yield start
-    for sock in listeners + connections:
-        sock.close()
-
-
-def _quietly(behaviour: Callable[[socket.socket], None], conn: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        behaviour(conn)
 
 
 @pytest.mark.parametrize(
@@ -276,25 +198,9 @@ class Site:
 def site() -> Iterator[Site]:
     """A running Site on 127.0.0.1."""
     state = Site()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, headers, body = state.answer(self.path)
-            self.send_response(status)
-            for name, value in {**headers, "Content-Length": str(len(body))}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with loopback_http(state.answer) as base_url:
+        state.base_url = base_url
+        yield state
 
 
 def api(site: Site, parameter: dict[str, Any], security: bool = True) -> dict[str, Any]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
+import checks_support
 import pytest
 import trustme
+from checks_support import _close_at_once, _never_answer, _plain_text
 from cryptography import x509
 from reference_agency import ReferenceAgency
 
@@ -54,9 +55,9 @@ def agency_target(faults: tuple[str, ...] = ()) -> Iterator[tuple[ReferenceAgenc
         yield agency, reference_target(agency, Path(tmp) / "secret")
 
 
-def run(target: Target, only: tuple[str, ...], allow=LOAD, profile="network") -> dict[str, Result]:
-    report = Engine(load_profile(profile), [target], only=only, seed=1, allow=allow).run()
-    return {r.requirement: r for r in report.results}
+# run(target, only, allow=LOAD, profile="network"): the checks under the network profile, load
+# opted in unless the call says otherwise
+run = partial(checks_support.run, profile="network", allow=LOAD)
 
 
 @pytest.fixture(scope="module")
@@ -155,51 +156,6 @@ def test_load_checks_never_exceed_their_bound_counted_by_the_server(tmp_path):
 
 
 # -- endpoints that do not speak TLS: an error within the time limit, never a hang ------------
-def _plain_text(conn: socket.socket) -> None:
-    conn.recv(1024)
-    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-    conn.close()
-
-
-def _close_at_once(conn: socket.socket) -> None:
-    conn.close()
-
-
-def _never_answer(conn: socket.socket) -> None:
-    conn.recv(1024)
-
-
-@pytest.fixture
-def tcp_server() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
-    """Start a loopback TCP server treating each connection with `behaviour`; yield the starter."""
-    sockets: list[socket.socket] = []
-
-    def start(behaviour: Callable[[socket.socket], None]) -> int:
-        listener = socket.create_server(("127.0.0.1", 0))
-        sockets.append(listener)
-
-        def serve() -> None:
-            while True:
-                try:
-                    conn, _ = listener.accept()
-                except OSError:
-                    return
-                sockets.append(conn)
-                threading.Thread(target=_quietly, args=(behaviour, conn), daemon=True).start()
-
-        threading.Thread(target=serve, daemon=True).start()
-        return int(listener.getsockname()[1])
-
-    yield start
-    for sock in sockets:
-        sock.close()
-
-
-def _quietly(behaviour: Callable[[socket.socket], None], conn: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        behaviour(conn)
-
-
 @pytest.mark.parametrize("behaviour", [_plain_text, _close_at_once, _never_answer])
 def test_tls_checks_are_errors_on_endpoints_that_do_not_speak_tls(tcp_server, behaviour, tmp_path):
     port = tcp_server(behaviour)
