@@ -63,19 +63,29 @@ def _allow(values: tuple[str, ...]) -> list[str]:
 
 @contextlib.contextmanager
 def _targets(
-    specs: tuple[str, ...], fleet: str | None, faults: tuple[str, ...]
+    specs: tuple[str, ...],
+    fleet: str | None,
+    faults: tuple[str, ...],
+    shard: tuple[int, int] | None = None,
 ) -> Iterator[list[str]]:
-    """Target specs to hand to the plugin; with none, the reference agency (started here)."""
-    from conformance.fleet import load_fleet
+    """Target specs to hand to the plugin; with none, the reference agency (started here).
+
+    A lone --target that cannot be reached ends the command (exit 2); in a fleet or a shard,
+    the engine reports it as `error` in the report and tests the others."""
+    from conformance.fleet import load_fleet, shard_of
     from conformance.preflight import check_reachable
     from conformance.target import resolve_target
 
+    lone = len(specs) == 1 and not fleet and shard is None
     specs = specs + tuple(load_fleet(Path(fleet)) if fleet else ())
     if specs and faults:
         raise UsageError("--fault applies to the bundled reference agency: leave out --target")
+    if shard is not None:
+        specs = tuple(shard_of(list(specs), *shard))
     if specs:
-        for spec in specs:
-            check_reachable(resolve_target(spec))
+        resolved = [resolve_target(spec) for spec in specs]  # a bad target file fails them all
+        if lone:
+            check_reachable(resolved[0])
         yield list(specs)
         return
     from conformance.reference import running_reference, target_file_text
@@ -156,6 +166,12 @@ class _ReportCatcher:
     help="reference agency only: inject this fault (a requirement ID, or ID/variant)",
 )
 @click.option(
+    "--shard",
+    metavar="K/N",
+    help="run only the K-th of N equal parts of the targets (merge the parts with "
+    "`conformance merge`); needs --seed",
+)
+@click.option(
     "--sign-key",
     type=click.Path(dir_okay=False),
     help="sign run.json with this Ed25519 private key (PEM; `conformance keygen` makes one)",
@@ -174,6 +190,7 @@ def run(
     max_rps: float | None,
     allow: tuple[str, ...],
     faults: tuple[str, ...],
+    shard: str | None,
     sign_key: str | None,
     quiet: bool,
 ) -> None:
@@ -195,7 +212,19 @@ def run(
         catalogue.get_or_raise(rid)
         if rid not in loaded.requirements:
             raise UsageError(f"{rid} is not selected by profile {loaded.name}")
-    with _targets(targets, fleet, faults) as specs, tempfile.TemporaryDirectory() as empty:
+    part = None
+    if shard is not None:
+        from conformance.fleet import parse_shard
+
+        part = parse_shard(shard)
+        if seed is None:
+            raise UsageError("--shard needs --seed: the merged report has one seed for all parts")
+        if not (targets or fleet):
+            raise UsageError("--shard splits the targets of --fleet or --target: none given")
+    with (
+        _targets(targets, fleet, faults, part) as specs,
+        tempfile.TemporaryDirectory() as empty,
+    ):
         ini = Path(empty) / "pytest.ini"
         ini.write_text("[pytest]\n", "utf-8")
         args = [
@@ -311,6 +340,41 @@ def report(run_json: str, formats: str, out: str | None) -> None:
         raise UsageError(f"--format json would overwrite {run_json} itself: give another --out")
     for fmt, path in write_reports(loaded, folder, chosen).items():
         click.echo(f"{fmt}: {path}")
+
+
+@main.command()
+@click.argument("parts", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", default="reports", show_default=True, help="folder for the merged report")
+@click.option("--format", "formats", default="json,junit,html", show_default=True)
+@click.option(
+    "--sign-key",
+    type=click.Path(dir_okay=False),
+    help="sign the merged run.json with this Ed25519 private key (PEM)",
+)
+@_clean_errors
+def merge(parts: tuple[str, ...], out: str, formats: str, sign_key: str | None) -> None:
+    """Merge the run.json of each shard (--shard K/N) into one report; exit as `run` would."""
+    from conformance.reports import write_reports
+    from conformance.reports.json_report import read_json
+    from conformance.reports.merge import merge_reports
+
+    key = None
+    if sign_key:
+        from conformance.report_signing import load_private_key
+
+        key = load_private_key(Path(sign_key))
+    chosen = [f for f in _formats(formats) if f != "allure"]
+    merged = merge_reports([read_json(Path(p)) for p in parts], names=parts)
+    inputs = {Path(p).resolve() for p in parts}
+    if "json" in chosen and (Path(out) / "run.json").resolve() in inputs:
+        raise UsageError(f"--out {out} would overwrite one of the parts: choose another folder")
+    for fmt, path in write_reports(merged, Path(out), chosen, key).items():
+        click.echo(f"{fmt}: {path}")
+    click.echo(
+        f"verdict: {merged.verdict.value}  ({len(parts)} parts, {len(merged.targets)} targets, "
+        f"{len(merged.results)} results)"
+    )
+    sys.exit(EXIT_CODES[merged.verdict])
 
 
 @main.command()

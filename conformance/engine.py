@@ -18,6 +18,7 @@ from conformance.errors import (
     Inconclusive,
     NonConformance,
     PreconditionMissing,
+    TargetError,
     UsageError,
 )
 from conformance.http import Exchange, HttpClient, recording
@@ -30,6 +31,7 @@ from conformance.model import (
     Result,
     SafetyClass,
 )
+from conformance.preflight import check_reachable
 from conformance.profile import Profile, merge_inputs
 from conformance.redaction import Redactor
 from conformance.registry import CheckFunction, registered_checks
@@ -58,6 +60,9 @@ class _TargetState:
     client: HttpClient
     discovery: Discovery
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    #: why the target could not be reached (preflight), or None once it was
+    unreachable: str | None = None
+    probed: bool = False
 
 
 def now_iso() -> str:
@@ -80,8 +85,13 @@ class Engine:
         levels: Iterable[str] = (),
         catalogue: Catalogue | None = None,
         checks: dict[str, CheckFunction] | None = None,
+        preflight: bool = False,
     ) -> None:
+        """With `preflight`, each target is first reached by one TCP connection; a target that
+        cannot be reached gets `error` for every implemented requirement and nothing is sent
+        to it (so one agency that is down does not hold up a fleet)."""
         self.profile = profile
+        self.preflight = preflight
         self.catalogue = catalogue or load_catalogue()
         self.checks = checks if checks is not None else registered_checks()
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
@@ -171,6 +181,9 @@ class Engine:
                 f"{req.safety.value} class not enabled: opt in with --allow {req.safety.value}, "
                 f"or `allow: [{req.safety.value}]` in the profile's or target's safety section"
             )
+        unreachable = self._unreachable(ctx.target, state)
+        if unreachable:
+            return Outcome.ERROR, unreachable
         for dep in req.depends_on:
             if state.outcomes.get(dep) in {Outcome.FAIL, Outcome.ERROR, Outcome.SKIP}:
                 return Outcome.SKIP, f"depends on {dep}, which was {state.outcomes[dep].value}"
@@ -193,6 +206,16 @@ class Engine:
             ctx.note("traceback", "internal error in the check", traceback=traceback.format_exc())
             return Outcome.ERROR, f"internal error in the check: {type(exc).__name__}: {exc}"
         return Outcome.PASS, message
+
+    def _unreachable(self, target: Target, state: _TargetState) -> str | None:
+        """Why `target` cannot be reached (preflight once per target), or None."""
+        if self.preflight and not state.probed:
+            state.probed = True
+            try:
+                check_reachable(target)
+            except TargetError as exc:
+                state.unreachable = f"{exc}; no check was run on it"
+        return state.unreachable
 
     def report(self, *, complete: bool = True) -> Report:
         """The report of everything executed so far."""

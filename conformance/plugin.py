@@ -103,6 +103,7 @@ class ConformanceSession:
             max_rps=opt.conformance_max_rps,
             only=opt.conformance_requirement,
             levels=opt.conformance_level,
+            preflight=True,
         )
         self.planned = self.engine.plan()
 

@@ -1,4 +1,5 @@
-"""Before a run: can the target be reached at all? If not, that is a usage error (exit 2)."""
+"""Before a run: can the target be reached at all? For a lone target, no is a usage error
+(exit 2); in a fleet, the engine reports that target's requirements as `error` and goes on."""
 
 from __future__ import annotations
 

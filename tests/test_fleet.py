@@ -1,0 +1,176 @@
+"""Fleets: an agency that is down does not hold up the others; shards run apart and merge into
+one report."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.engine import Engine
+from conformance.errors import UsageError
+from conformance.fleet import parse_shard, shard_of
+from conformance.model import Keyword, Level, Outcome, Report, Result, TargetSummary, Verdict
+from conformance.profile import load_profile
+from conformance.reference import target_file_text
+from conformance.reports.merge import merge_reports
+from conformance.summary import level_verdicts, overall_verdict
+from conformance.target import Target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+# -- shards ------------------------------------------------------------------------------------
+@given(st.lists(st.text(min_size=1), min_size=1, max_size=40, unique=True), st.data())
+def test_shards_cover_every_target_once_in_near_equal_parts(specs, data):
+    n = data.draw(st.integers(min_value=1, max_value=len(specs)))
+    parts = [shard_of(specs, k, n) for k in range(1, n + 1)]
+    assert sorted(s for part in parts for s in part) == sorted(specs)
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "1/0", "a/b", "2", "-1/2", ""])
+def test_bad_shard_is_refused(text):
+    with pytest.raises(UsageError, match="expected K/N"):
+        parse_shard(text)
+
+
+def test_empty_shard_is_refused():
+    assert parse_shard("2/3") == (2, 3)
+    with pytest.raises(UsageError, match="shard 3/3 has no targets: there are only 2"):
+        shard_of(["a", "b"], 3, 3)
+
+
+# -- merging -----------------------------------------------------------------------------------
+def result(target: str, outcome: Outcome, level: Level = Level.NETWORK) -> Result:
+    return Result("NET-HSTS-01", level, Keyword.MUST, target, outcome, "m")
+
+
+def part(
+    *results: Result, seed: int = 3, digest: str = "sha256:p", complete: bool = True
+) -> Report:
+    levels = level_verdicts(results)
+    names = dict.fromkeys(r.target for r in results)
+    return Report(
+        schema_version="1.0",
+        suite={"name": "interop-conformance", "version": "0.1.0"},
+        profile={"name": "network", "digest": digest, "source": "profiles/network.yaml"},
+        started=f"2026-11-29T0{seed}:00:00+00:00",
+        finished=f"2026-11-29T0{seed}:30:00+00:00",
+        seed=seed,
+        targets=tuple(TargetSummary(n, f"https://{n}.test/") for n in names),
+        results=results,
+        levels=levels,
+        verdict=overall_verdict(levels, complete),
+        complete=complete,
+    )
+
+
+def test_merged_report_is_the_worst_of_its_parts():
+    one = part(result("a", Outcome.PASS), result("a", Outcome.PASS, Level.DATA))
+    two = part(result("b", Outcome.FAIL), result("b", Outcome.ERROR, Level.DATA))
+    merged = merge_reports([one, two])
+    assert [t.name for t in merged.targets] == ["a", "b"]
+    assert len(merged.results) == 4
+    assert merged.levels == {"network": Verdict.NOT_CONFORMANT, "data": Verdict.INCOMPLETE}
+    assert merged.verdict is Verdict.NOT_CONFORMANT
+    assert merge_reports([one]).verdict is Verdict.CONFORMANT
+
+
+def test_an_interrupted_part_makes_the_merged_run_incomplete():
+    merged = merge_reports([part(result("a", Outcome.PASS)), part(result("b", Outcome.PASS))])
+    assert merged.complete
+    assert merged.verdict is Verdict.CONFORMANT
+    cut = part(result("b", Outcome.PASS), complete=False)
+    merged = merge_reports([part(result("a", Outcome.PASS)), cut])
+    assert not merged.complete
+    assert merged.verdict is Verdict.INCOMPLETE
+
+
+def test_started_and_finished_span_the_parts():
+    merged = merge_reports([part(result("a", Outcome.PASS)), part(result("b", Outcome.PASS))])
+    assert (merged.started, merged.finished) == (
+        "2026-11-29T03:00:00+00:00",
+        "2026-11-29T03:30:00+00:00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("other", "problem"),
+    [
+        (part(result("b", Outcome.PASS), seed=4), "another seed"),
+        (part(result("b", Outcome.PASS), digest="sha256:q"), "another profile"),
+        (part(result("a", Outcome.PASS)), "target 'a' is in both one.json and two.json"),
+    ],
+)
+def test_parts_of_different_runs_are_refused(other, problem):
+    with pytest.raises(UsageError, match=problem):
+        merge_reports([part(result("a", Outcome.PASS)), other], names=["one.json", "two.json"])
+    with pytest.raises(UsageError, match="nothing to merge"):
+        merge_reports([])
+
+
+# -- an unreachable agency in a fleet ------------------------------------------------------------
+def test_an_unreachable_target_is_error_and_the_others_are_tested(reference_target):
+    down = Target(name="down", base_url=f"https://127.0.0.1:{free_port()}")
+    engine = Engine(
+        load_profile("departmental"),
+        [down, reference_target],
+        only=["DEP-CAT-01", "DEP-OAS-01"],
+        preflight=True,
+    )
+    report = engine.run()
+    by_target = {(r.target, r.requirement): r for r in report.results}
+    for rid in ("DEP-CAT-01", "DEP-OAS-01"):
+        assert by_target[("down", rid)].outcome is Outcome.ERROR
+        assert "is unreachable" in by_target[("down", rid)].message
+        assert by_target[(reference_target.name, rid)].outcome is Outcome.PASS
+    assert report.verdict is Verdict.INCOMPLETE
+
+
+def test_cli_shards_then_merge(reference_target, tmp_path):
+    (tmp_path / "agency.yaml").write_text(target_file_text(reference_target), "utf-8")
+    port = free_port()
+    down = f"https://127.0.0.1:{port}/"
+    (tmp_path / "fleet.yaml").write_text(f"targets:\n  - agency.yaml\n  - {down}\n", "utf-8")
+    common = ["--fleet", "fleet.yaml", "--profile", "departmental", "--requirement", "DEP-CAT-01"]
+    refused = conformance("run", *common, "--shard", "1/2", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "--shard needs --seed" in refused.stderr
+    for k in (1, 2):
+        shard = conformance(
+            "run", *common, "--shard", f"{k}/2", "--seed", "9", "--out", f"s{k}", cwd=tmp_path
+        )
+        assert shard.returncode == (0 if k == 1 else 2), shard.stdout + shard.stderr
+        assert (tmp_path / f"s{k}" / "run.json").exists()
+    merged = conformance("merge", "s1/run.json", "s2/run.json", "--out", "all", cwd=tmp_path)
+    assert merged.returncode == 2, merged.stdout + merged.stderr  # one agency was down
+    data = json.loads((tmp_path / "all" / "run.json").read_text())
+    outcomes = {r["target"]: r["outcome"] for r in data["results"]}
+    assert outcomes == {
+        reference_target.name: "pass",
+        f"127.0.0.1:{port}": "error",
+    }
+    assert data["verdict"] == "incomplete"
+    assert (tmp_path / "all" / "junit.xml").exists()
