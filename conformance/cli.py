@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -166,6 +167,13 @@ class _ReportCatcher:
     help="reference agency only: inject this fault (a requirement ID, or ID/variant)",
 )
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="test the targets in N parallel processes (shards of one run, merged into one report)",
+)
+@click.option(
     "--shard",
     metavar="K/N",
     help="run only the K-th of N equal parts of the targets (merge the parts with "
@@ -190,6 +198,7 @@ def run(
     max_rps: float | None,
     allow: tuple[str, ...],
     faults: tuple[str, ...],
+    jobs: int,
     shard: str | None,
     sign_key: str | None,
     quiet: bool,
@@ -199,11 +208,6 @@ def run(
 
     from conformance.profile import load_profile
 
-    if sign_key:  # refuse a bad key before the run, not after it
-        from conformance.report_signing import load_private_key
-
-        load_private_key(Path(sign_key))
-
     chosen = _formats(formats)
     allowed = _allow(allow)
     loaded = load_profile(profile)
@@ -212,6 +216,38 @@ def run(
         catalogue.get_or_raise(rid)
         if rid not in loaded.requirements:
             raise UsageError(f"{rid} is not selected by profile {loaded.name}")
+    key = None
+    if sign_key:  # refuse a bad key before the run, not after it
+        from conformance.report_signing import load_private_key
+
+        key = load_private_key(Path(sign_key))
+    if jobs > 1:
+        if shard is not None:
+            raise UsageError("--jobs runs every shard here: leave out --shard")
+        if faults:
+            raise UsageError("--fault applies to the bundled reference agency: leave out --jobs")
+        if not (targets or fleet):
+            raise UsageError("--jobs splits the targets of --fleet or --target: none given")
+        from conformance.fleet import load_fleet
+
+        count = len(targets) + (len(load_fleet(Path(fleet))) if fleet else 0)
+        if count > 1:
+            _run_parallel(
+                [
+                    *("--profile", profile),
+                    *(a for t in targets for a in ("--target", t)),
+                    *(("--fleet", fleet) if fleet else ()),
+                    *(a for lvl in levels for a in ("--level", lvl)),
+                    *(a for rid in requirements for a in ("--requirement", rid)),
+                    *(("--max-rps", str(max_rps)) if max_rps else ()),
+                    *(a for x in allowed for a in ("--allow", x)),
+                ],
+                min(jobs, count),
+                seed,
+                Path(out),
+                chosen,
+                key,
+            )
     part = None
     if shard is not None:
         from conformance.fleet import parse_shard
@@ -270,6 +306,34 @@ def run(
         )
         sys.exit(2)
     sys.exit(EXIT_CODES[catcher.report.verdict])
+
+
+def _run_parallel(
+    run_args: list[str],
+    jobs: int,
+    seed: int | None,
+    out: Path,
+    formats: list[str],
+    key: Any,
+) -> None:
+    """`run --jobs`: the shards as child processes, merged; print the summary and exit."""
+    import random
+
+    from rich.console import Console
+
+    from conformance.parallel import run_shards
+    from conformance.reports import write_reports
+    from conformance.reports.console import print_summary
+
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+    allure = out / "allure-results" if "allure" in formats else None
+    if allure is not None and allure.exists():
+        shutil.rmtree(allure)
+    merged = run_shards([*run_args, "--seed", str(seed)], jobs, out / "shards", allure, click.echo)
+    written = write_reports(merged, out, [f for f in formats if f != "allure"], key)
+    print_summary(merged, Console())
+    click.echo(f"reports written to {out} ({', '.join(written)}{', allure' if allure else ''})")
+    sys.exit(EXIT_CODES[merged.verdict])
 
 
 @main.command(name="list")

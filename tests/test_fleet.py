@@ -174,3 +174,29 @@ def test_cli_shards_then_merge(reference_target, tmp_path):
     }
     assert data["verdict"] == "incomplete"
     assert (tmp_path / "all" / "junit.xml").exists()
+
+
+def test_cli_jobs_run_the_shards_in_parallel_and_merge_them(reference_target, tmp_path):
+    (tmp_path / "agency.yaml").write_text(target_file_text(reference_target), "utf-8")
+    ports = [free_port(), free_port()]
+    (tmp_path / "fleet.yaml").write_text(
+        "targets:\n  - agency.yaml\n" + "".join(f"  - https://127.0.0.1:{p}/\n" for p in ports),
+        "utf-8",
+    )
+    args = ["--fleet", "fleet.yaml", "--profile", "departmental", "--requirement", "DEP-CAT-01"]
+    proc = conformance("run", *args, "--jobs", "2", "--seed", "4", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # two agencies are down
+    assert "running 2 shards in parallel" in proc.stdout
+    data = json.loads((tmp_path / "reports" / "run.json").read_text())
+    assert data["seed"] == 4
+    assert data["complete"] is True
+    assert sorted(t["name"] for t in data["targets"]) == sorted(
+        [reference_target.name, *(f"127.0.0.1:{p}" for p in ports)]
+    )
+    outcomes = {r["target"]: r["outcome"] for r in data["results"]}
+    assert outcomes[reference_target.name] == "pass"
+    assert {outcomes[f"127.0.0.1:{p}"] for p in ports} == {"error"}
+    assert len(list((tmp_path / "reports" / "allure-results").glob("*-result.json"))) == 3
+    both = conformance("run", *args, "--jobs", "2", "--shard", "1/2", cwd=tmp_path)
+    assert both.returncode == 2
+    assert "leave out --shard" in both.stderr
