@@ -122,6 +122,11 @@ def reference_inputs() -> dict[str, Any]:
                     "media_types": ["application/json", "application/xml"],
                     "xml_signature": True,
                 },
+                {
+                    "resource": "license",
+                    "media_types": ["application/json", "application/xml"],
+                    "jws": {"header": "X-JWS-Signature"},
+                },
             ],
         },
         "consistency": [

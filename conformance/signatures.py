@@ -1,5 +1,6 @@
 """Verify signed responses against keys of a JWK Set (RFC 7517): RFC 9421 HTTP Message
-Signatures, and enveloped XML Signatures (W3C XMLDSig) with the certificate of a key's `x5c`.
+Signatures, JWS (RFC 7515, through joserfc: a compact JWS as the body, or detached in a header
+field), and enveloped XML Signatures (W3C XMLDSig) with the certificate of a key's `x5c`.
 
 Supported: components `@status` and header fields (no `;req`, `;sf`, `;key` or `;bs`
 parameters), algorithms ecdsa-p256-sha256, ecdsa-p384-sha384, ed25519, rsa-pss-sha512 and
@@ -10,8 +11,11 @@ RFC 9530 Content-Digest (sha-256, sha-512) when it is covered.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import json
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +25,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from joserfc import jwk as jose_jwk
+from joserfc import jws
+from joserfc.errors import BadSignatureError, JoseError, SecurityWarning
 from signxml.exceptions import InvalidInput
 from signxml.exceptions import InvalidSignature as InvalidXmlSignature
 from signxml.verifier import XMLVerifier
@@ -35,6 +42,21 @@ _MEMBER = re.compile(
 _PARAM = re.compile(r';([a-z0-9_\-.*]+)=("[^"]*"|[^;,]+)')
 _SPKI = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 _DIGESTS = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
+#: JWS algorithms a published (public) key can verify: no "none", no HMAC (RFC 7518 §3.1;
+#: EdDSA, RFC 8037; Ed25519, RFC 9864)
+JWS_ALGORITHMS = (
+    "ES256",
+    "ES384",
+    "ES512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "RS256",
+    "RS384",
+    "RS512",
+    "EdDSA",
+    "Ed25519",
+)
 
 
 class SignatureProblem(Exception):
@@ -243,3 +265,52 @@ def verify_xml_signature(body: bytes, keys: dict[str, dict[str, Any]]) -> str:
         "the XML Signature does not verify with any published key (W3C XMLDSig §3.2): "
         + "; ".join(reasons)
     )
+
+
+def verify_jws(token: str, keys: dict[str, dict[str, Any]], detached: bytes | None) -> Verified:
+    """Verify a compact JWS (RFC 7515 §7.1) with the published key its ``kid`` names.
+
+    With ``detached`` (the response body), the JWS must have detached content (``header..sig``,
+    RFC 7515 Appendix F; an unencoded payload, RFC 7797, too) and is verified over those bytes;
+    otherwise the payload is the JWS's own. ``Verified.base`` is the protected header.
+    """
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise SignatureProblem(
+            f"not a compact JWS: {len(parts)} dot-separated parts, expected 3 (RFC 7515 §7.1)"
+        )
+    if detached is not None and parts[1]:
+        raise SignatureProblem(
+            "the JWS carries its own payload: a signature of the body must have detached content "
+            "(header..signature, RFC 7515 Appendix F)"
+        )
+    try:
+        header = json.loads(_b64url(parts[0]))
+    except (ValueError, binascii.Error):
+        raise SignatureProblem("the JWS protected header is not base64url JSON") from None
+    if not isinstance(header, dict):
+        raise SignatureProblem("the JWS protected header is not a JSON object (RFC 7515 §4)")
+    alg, kid = str(header.get("alg")), str(header.get("kid"))
+    if alg not in JWS_ALGORITHMS:
+        raise SignatureProblem(
+            f"JWS alg {alg!r} cannot be verified with a published key: expected one of "
+            f"{', '.join(JWS_ALGORITHMS)} (no none, no HMAC)"
+        )
+    if kid not in keys:
+        raise SignatureProblem(
+            f"JWS kid {kid!r} is not in the published key set ({', '.join(sorted(keys)) or 'none'})"
+        )
+    protected = json.dumps(header, ensure_ascii=False)
+    try:
+        key = jose_jwk.import_key(dict(keys[kid]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SecurityWarning)  # EdDSA (RFC 9864) still verifies
+            jws.deserialize_compact(token.strip(), key, algorithms=[alg], payload=detached)
+    except BadSignatureError:
+        over = f"the {len(detached)}-byte body" if detached is not None else "its payload"
+        raise SignatureProblem(
+            f"the JWS (kid {kid!r}, {alg}) does not verify over {over} (RFC 7515 §5.2)", protected
+        ) from None
+    except JoseError as exc:
+        raise SignatureProblem(f"the JWS is unusable: {exc}", protected) from None
+    return Verified("JWS", kid, alg, protected)

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from conformance.arazzo.expressions import Unresolved, pointer_get
 from conformance.context import CheckContext
 from conformance.errors import Inconclusive, PreconditionMissing
+from conformance.http import Exchange
 from conformance.registry import check
 from conformance.signatures import (
     SignatureProblem,
+    Verified,
     keys_by_id,
+    verify_jws,
     verify_response,
     verify_xml_signature,
 )
 
 JWKS_TYPES = "application/jwk-set+json, application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """One entry of inputs.signatures.responses."""
+
+    url: str
+    media_types: list[str]
+    xml_signature: bool
+    #: None: RFC 9421; "body": the body is a compact JWS; else the header with a detached JWS
+    jws: str | None
 
 
 @check("BUS-SIG-01")
@@ -37,34 +52,36 @@ def signed_responses(ctx: CheckContext) -> str:
         keys = keys_by_id(jwks.json())
     except (ValueError, SignatureProblem) as exc:
         ctx.fail(f"the key set at {hrefs[0]} is not a JWK Set: {exc} (RFC 7517 §5)")
-    checked = 0
-    xml_signed = 0
-    for url, media_types, xml_signature in _declared(ctx, spec):
-        for media in media_types:
-            exchange = ctx.client.get(url, headers={"Accept": media})
+    checked, xml_signed, schemes = 0, 0, set()
+    for entry in _declared(ctx, spec):
+        for media in entry.media_types:
+            exchange = ctx.client.get(entry.url, headers={"Accept": media})
             ctx.cite(exchange, f"a declared signed response ({media})")
             if exchange.status != 200:
-                raise Inconclusive(f"GET {url} ({media}) answered {exchange.status}")
+                raise Inconclusive(f"GET {entry.url} ({media}) answered {exchange.status}")
             try:
-                verified = verify_response(exchange, keys)
+                verified = _verify(exchange, entry, keys)
             except SignatureProblem as exc:
                 if exc.base:
-                    ctx.note("signature", "the signature base rebuilt", signature_base=exc.base)
+                    ctx.note(
+                        "signature", "what the signature was checked over", signature_base=exc.base
+                    )
                 ctx.reproduce = ctx.client.curl(exchange)
-                ctx.fail(f"GET {url} ({media}): {exc}")
+                ctx.fail(f"GET {entry.url} ({media}): {exc}")
             for one in verified:
                 ctx.note(
                     "signature",
                     f"{one.label} verified with key {one.keyid} ({one.alg})",
                     signature_base=one.base,
                 )
+            schemes.add("JWS" if entry.jws else "RFC 9421")
             checked += 1
-            if xml_signature and exchange.media_type.endswith("xml"):
+            if entry.xml_signature and exchange.media_type.endswith("xml"):
                 try:
                     kid = verify_xml_signature(exchange.body, keys)
                 except SignatureProblem as exc:
                     ctx.reproduce = ctx.client.curl(exchange)
-                    ctx.fail(f"GET {url} ({media}): {exc}")
+                    ctx.fail(f"GET {entry.url} ({media}): {exc}")
                 ctx.note("signature", f"XML Signature verified with the certificate of {kid}")
                 xml_signed += 1
     if not checked:
@@ -73,21 +90,37 @@ def signed_responses(ctx: CheckContext) -> str:
         f"; {xml_signed} XML document(s) carry an XML Signature that verifies" if xml_signed else ""
     )
     return (
-        f"{checked} response(s) carry RFC 9421 signatures that verify against the key set "
-        f"linked as {relation} ({len(keys)} key(s)){xml}"
+        f"{checked} response(s) carry {' and '.join(sorted(schemes, reverse=True))} signatures "
+        f"that verify against the key set linked as {relation} ({len(keys)} key(s)){xml}"
     )
 
 
-def _declared(ctx: CheckContext, spec: dict[str, Any]) -> list[tuple[str, list[str], bool]]:
-    """inputs.signatures.responses: each {path} or {resource} with its media_types and whether
-    its XML carries an XML Signature (xml_signature)."""
+def _verify(exchange: Exchange, entry: Declared, keys: dict[str, dict[str, Any]]) -> list[Verified]:
+    """The response's signatures as the entry declares them: RFC 9421, or a JWS."""
+    if entry.jws is None:
+        return verify_response(exchange, keys)
+    if entry.jws == "body":
+        return [verify_jws(exchange.text(), keys, detached=None)]
+    token = exchange.header(entry.jws)
+    if not token:
+        raise SignatureProblem(f"the response carries no {entry.jws} field (a detached JWS)")
+    return [verify_jws(token, keys, detached=exchange.body)]
+
+
+def _declared(ctx: CheckContext, spec: dict[str, Any]) -> list[Declared]:
+    """inputs.signatures.responses: each {path} or {resource} with its media_types, whether its
+    XML carries an XML Signature (xml_signature), and whether it is signed by a JWS (jws)."""
     out = []
     for entry in spec.get("responses", []):
         if not isinstance(entry, dict) or not ({"path", "resource"} & entry.keys()):
             raise PreconditionMissing("inputs.signatures.responses entries need path or resource")
         media_types = [str(m) for m in entry.get("media_types", ["application/json"])]
         url = str(entry["path"]) if "path" in entry else _item_url(ctx, str(entry["resource"]))
-        out.append((url, media_types, bool(entry.get("xml_signature"))))
+        jws = entry.get("jws")
+        scheme = "body" if jws == "body" else (jws or {}).get("header") if jws else None
+        if jws is not None and not scheme:
+            raise PreconditionMissing("inputs.signatures jws must be 'body' or {header: NAME}")
+        out.append(Declared(url, media_types, bool(entry.get("xml_signature")), scheme))
     return out
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from checks_support import run_one
 
 from conformance.errors import PreconditionMissing
 from conformance.model import Outcome, Result
-from conformance.signatures import SignatureProblem, keys_by_id, public_key
+from conformance.signatures import SignatureProblem, keys_by_id, public_key, verify_jws
 
 
 def kinds(result: Result, kind: str) -> list[dict]:
@@ -94,9 +97,26 @@ def test_licence_responses_verify_against_the_published_keys():
     result = run_one("BUS-SIG-01")
     assert result.outcome is Outcome.PASS, result.message
     bases = [d["signature_base"] for d in kinds(result, "signature") if "signature_base" in d]
-    assert len(bases) == 3
+    rfc9421 = [b for b in bases if b.startswith('"@status"')]
+    jws_headers = [json.loads(b) for b in bases if b not in rfc9421]
+    assert len(rfc9421) == 3
+    assert rfc9421[0].startswith('"@status": 200\n"content-type": application/json\n')
+    assert [h["alg"] for h in jws_headers] == ["ES256", "ES256"]  # the licence, JSON and XML
+    assert "5 response(s) carry RFC 9421 and JWS signatures" in result.message
     assert "1 XML document(s) carry an XML Signature that verifies" in result.message
-    assert bases[0].startswith('"@status": 200\n"content-type": application/json\n')
+
+
+@pytest.mark.parametrize(
+    ("fault", "problem"),
+    [
+        ("BUS-SIG-01/jws", "the JWS (kid 'market-regulation-"),
+        ("BUS-SIG-01/xml", "the XML Signature does not verify with any published key"),
+    ],
+)
+def test_a_tampered_jws_or_xml_signature_fails(fault, problem):
+    result = run_one("BUS-SIG-01", (fault,))
+    assert result.outcome is Outcome.FAIL
+    assert problem in result.message
 
 
 def test_a_tampered_signature_fails_with_its_signature_base():
@@ -172,6 +192,55 @@ def test_the_state_machine_input_refuses_undeclared_states():
     assert machine.violation(["a", "c"]) == ""  # reachable, and the machine is not strict
     assert "c → a is not a declared transition" in machine.violation(["a", "c", "a"])
     assert "state 'x' is not declared" in machine.violation(["a", "x"])
+
+
+def test_a_jws_verifies_only_untampered_with_a_published_asymmetric_key():
+    from joserfc import jws
+    from joserfc.jwk import OctKey, OKPKey
+    from reference_agency.signing import ResponseSigner
+
+    signer, other = ResponseSigner(frozenset()), ResponseSigner(frozenset())
+    keys = keys_by_id(signer.jwks())
+    body = b'{"code": "91110108"}'
+    detached = signer.detached_jws(body)
+    verified = verify_jws(detached, keys, detached=body)
+    assert (verified.keyid, verified.alg) == (signer.kid, "ES256")
+    with pytest.raises(SignatureProblem, match="does not verify over the 20-byte body"):
+        verify_jws(detached, keys, detached=body.replace(b"8", b"9"))
+    with pytest.raises(SignatureProblem, match="is not in the published key set"):
+        verify_jws(detached, keys_by_id(other.jwks()), detached=body)
+    header, _, signature = detached.partition("..")
+    attached = f"{header}.{jws_b64(body)}.{signature}"
+    assert verify_jws(attached, keys, detached=None).keyid == signer.kid  # a JWS body
+    with pytest.raises(SignatureProblem, match="must have detached content"):
+        verify_jws(attached, keys, detached=body)
+    with pytest.raises(SignatureProblem, match="not a compact JWS: 2"):
+        verify_jws("abc.def", keys, detached=body)
+
+    ed = OKPKey.generate_key("Ed25519", parameters={"kid": "ed"})
+    unencoded = jws.detach_content(  # RFC 7797: the payload is signed as it is
+        jws.serialize_compact(
+            {"alg": "Ed25519", "kid": "ed", "b64": False, "crit": ["b64"]},
+            body,
+            ed,
+            algorithms=["Ed25519"],
+        )
+    )
+    published = keys_by_id({"keys": [ed.as_dict(private=False)]})
+    assert verify_jws(unencoded, published, detached=body).alg == "Ed25519"
+
+    secret = OctKey.generate_key(256, parameters={"kid": "hmac"})
+    hmac = jws.serialize_compact({"alg": "HS256", "kid": "hmac"}, body, secret)
+    with pytest.raises(SignatureProblem, match="JWS alg 'HS256' cannot be verified"):
+        verify_jws(hmac, {"hmac": secret.as_dict(private=False)}, detached=None)
+    none_header = jws_b64(json.dumps({"alg": "none"}).encode())
+    unsigned = f"{none_header}.{jws_b64(body)}."
+    with pytest.raises(SignatureProblem, match="JWS alg 'none' cannot be verified"):
+        verify_jws(unsigned, keys, detached=None)
+
+
+def jws_b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def test_an_xml_signature_verifies_only_untampered_and_with_the_published_key():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import os
@@ -19,6 +20,9 @@ from typing import Any
 import pytest
 import requests
 from cryptography import x509
+from joserfc import jwk as jose_jwk
+from joserfc import jws
+from joserfc.errors import BadSignatureError
 from lxml import etree, isoschematron
 from openapi_spec_validator import validate
 from reference_agency import FAULTS, ReferenceAgency
@@ -32,6 +36,8 @@ from reference_agency.identifiers import (
     organisation_code_check_char,
     uscc_check_char,
 )
+from signxml.exceptions import InvalidSignature as InvalidXmlSignature
+from signxml.verifier import XMLVerifier
 
 SCHEMAS = Path(__file__).parents[2] / "fixtures" / "reference_agency" / "schemas"
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -980,6 +986,39 @@ def _sig(agency: ReferenceAgency, http: requests.Session) -> None:
     answer = http.get(f"{agency.base_url}/v1/licenses")
     assert answer.headers["Signature"].startswith("sig1=:")
     assert "Content-Digest" in answer.headers
+
+
+def published_key(agency: ReferenceAgency, http: requests.Session) -> Any:
+    """The signing key of the agency's JWK Set, as joserfc reads it."""
+    return jose_jwk.import_key(http.get(f"{agency.base_url}/v1/jwks.json").json()["keys"][0])
+
+
+def test_licence_responses_carry_a_detached_jws(agency: ReferenceAgency, http: requests.Session):
+    answer = http.get(f"{agency.base_url}/v1/licenses")
+    token = answer.headers["X-JWS-Signature"]
+    assert token.split(".")[1] == ""  # detached content: the body is the payload
+    jws.deserialize_compact(token, published_key(agency, http), payload=answer.content)
+
+
+@fault("BUS-SIG-01/jws")
+def _sig_jws(agency: ReferenceAgency, http: requests.Session) -> None:
+    answer = http.get(f"{agency.base_url}/v1/licenses")
+    with pytest.raises(BadSignatureError):
+        jws.deserialize_compact(
+            answer.headers["X-JWS-Signature"], published_key(agency, http), payload=answer.content
+        )
+
+
+@fault("BUS-SIG-01/xml")
+def _sig_xml(agency: ReferenceAgency, http: requests.Session) -> None:
+    code = first_license(agency, http)["code"]
+    xml = http.get(
+        f"{agency.base_url}/v1/licenses/{code}", headers={"Accept": "application/xml"}
+    ).content
+    x5c = http.get(f"{agency.base_url}/v1/jwks.json").json()["keys"][0]["x5c"][0]
+    cert = x509.load_der_x509_certificate(base64.b64decode(x5c))
+    with pytest.raises(InvalidXmlSignature):
+        XMLVerifier().verify(etree.fromstring(xml), x509_cert=cert)
 
 
 @fault("BUS-ASYNC-01")
