@@ -25,6 +25,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from http_sfv.dictionary import Dictionary as SfDictionary
+from http_sfv.item import InnerList as SfInnerList
+from http_sfv.item import Item as SfItem
 from joserfc import jwk as jose_jwk
 from joserfc import jws
 from joserfc.errors import BadSignatureError, JoseError, SecurityWarning
@@ -36,10 +39,6 @@ from conformance import xmlsafe
 from conformance.http import Exchange
 
 PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey
-_MEMBER = re.compile(
-    r'\s*([a-z*][a-z0-9_\-.*]*)=(\([^)]*\)((?:;[a-z0-9_\-.*]+=(?:"[^"]*"|[^;,]+))*)|:[A-Za-z0-9+/=]*:)\s*(?:,|$)'
-)
-_PARAM = re.compile(r';([a-z0-9_\-.*]+)=("[^"]*"|[^;,]+)')
 _SPKI = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 _DIGESTS = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
 #: JWS algorithms a published (public) key can verify: no "none", no HMAC (RFC 7518 §3.1;
@@ -105,17 +104,16 @@ def keys_by_id(jwks: Any) -> dict[str, dict[str, Any]]:
     return {str(k["kid"]): k for k in jwks["keys"] if isinstance(k, dict) and "kid" in k}
 
 
-def _dictionary(value: str, field: str) -> dict[str, str]:
-    """An RFC 8941 dictionary of the simple shapes RFC 9421 uses (label → raw member)."""
-    out: dict[str, str] = {}
-    pos = 0
-    while pos < len(value):
-        match = _MEMBER.match(value, pos)
-        if match is None:
-            raise SignatureProblem(f"{field} {value!r} is not an RFC 8941 dictionary (RFC 9421 §4)")
-        out[match.group(1)] = match.group(2)
-        pos = match.end()
-    return out
+def _dictionary(value: str, field: str) -> SfDictionary:
+    """The field as an RFC 8941 dictionary (RFC 9421 §4: Signature-Input and Signature)."""
+    parsed = SfDictionary()
+    try:
+        parsed.parse(value.encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise SignatureProblem(
+            f"{field} {value!r} is not an RFC 8941 dictionary ({exc}) (RFC 9421 §4)"
+        ) from None
+    return parsed
 
 
 def verify_response(exchange: Exchange, keys: dict[str, dict[str, Any]]) -> list[Verified]:
@@ -131,36 +129,46 @@ def verify_response(exchange: Exchange, keys: dict[str, dict[str, Any]]) -> list
     inputs = _dictionary(inputs_header, "Signature-Input")
     signatures = _dictionary(signature_header, "Signature")
     verified = []
-    for label, member in inputs.items():
+    for label in inputs:
         if label not in signatures:
             raise SignatureProblem(f"Signature-Input names {label!r}, Signature has no such member")
-        verified.append(_verify_one(exchange, label, member, signatures[label], keys))
+        verified.append(_verify_one(exchange, label, inputs[label], signatures[label], keys))
     return verified
 
 
 def _verify_one(
-    exchange: Exchange, label: str, member: str, signature: str, keys: dict[str, dict[str, Any]]
+    exchange: Exchange,
+    label: str,
+    member: Any,
+    signature: Any,
+    keys: dict[str, dict[str, Any]],
 ) -> Verified:
-    inner, _, _ = member.partition(")")
-    components = re.findall(r'"([^"]+)"', inner)
-    params = {k: v.strip('"') for k, v in _PARAM.findall(member[len(inner) + 1 :])}
-    keyid, alg = params.get("keyid", ""), params.get("alg", "")
+    if not isinstance(member, SfInnerList):
+        raise SignatureProblem(f"Signature-Input {label} is not an inner list (RFC 9421 §4.1)")
+    if not isinstance(signature, SfItem) or not isinstance(signature.value, bytes):
+        raise SignatureProblem(f"signature {label} is not a byte sequence (RFC 9421 §4.2)")
+    keyid, alg = str(member.params.get("keyid", "")), str(member.params.get("alg", ""))
     if keyid not in keys:
         raise SignatureProblem(
             f"signature {label}: keyid {keyid!r} is not in the published key set "
             f"({', '.join(sorted(keys)) or 'none'})"
         )
+    components = []
+    for item in member:
+        if item.params:  # ;req ;sf ;key ;bs change what the component is
+            raise SignatureProblem(
+                f"signature {label} covers {item}, a component with parameters this verifier "
+                "cannot rebuild"
+            )
+        components.append(str(item.value))
     lines = [f'"{name}": {_component(exchange, name, label)}' for name in components]
     lines.append(f'"@signature-params": {member}')
     base = "\n".join(lines)
     if "content-digest" in components:
         _check_digest(exchange, label)
-    if not (signature.startswith(":") and signature.endswith(":")):
-        raise SignatureProblem(f"signature {label}: {signature!r} is not a byte sequence")
-    raw = base64.b64decode(signature[1:-1])
     jwk = keys[keyid]
     try:
-        _verify_bytes(public_key(jwk), alg or _alg_of(jwk), raw, base.encode("utf-8"))
+        _verify_bytes(public_key(jwk), alg or _alg_of(jwk), signature.value, base.encode("utf-8"))
     except InvalidSignature:
         raise SignatureProblem(
             f"signature {label} (keyid {keyid!r}, {alg or _alg_of(jwk)}) does not verify over "
