@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,28 +12,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_support import conformance, free_port
 
 from conformance.catalogue import load_catalogue
 from conformance.registry import registered_checks
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "conformance/data/run.schema.json").read_text())
-
-
-def conformance(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:

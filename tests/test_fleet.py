@@ -4,12 +4,9 @@ one report."""
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from cli_support import conformance, free_port
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,23 +19,6 @@ from conformance.reference import target_file_text
 from conformance.reports.merge import merge_reports
 from conformance.summary import level_verdicts, overall_verdict
 from conformance.target import Target
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 # -- shards ------------------------------------------------------------------------------------

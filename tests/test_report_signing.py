@@ -5,12 +5,11 @@ from __future__ import annotations
 import copy
 import json
 import stat
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_support import conformance
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -28,17 +27,6 @@ from conformance.report_signing import (
 from conformance.reports import read_json, validate_report_dict, write_reports
 from conformance.reports.json_report import read_json_dict
 from conformance.summary import level_verdicts, overall_verdict
-
-
-def conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 @pytest.fixture
