@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,6 +21,9 @@ from conformance.catalogue import load_catalogue
 from conformance.errors import ConformanceError, UsageError
 from conformance.model import Report
 from conformance.summary import EXIT_CODES
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 FORMATS = ("json", "junit", "html", "allure")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -314,7 +317,7 @@ def _run_parallel(
     seed: int | None,
     out: Path,
     formats: list[str],
-    key: Any,
+    key: Ed25519PrivateKey | None,
 ) -> None:
     """`run --jobs`: the shards as child processes, merged; print the summary and exit."""
     import random
