@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any, Protocol
 
 from lxml import etree, isoschematron
@@ -26,10 +28,23 @@ XSD = "http://www.w3.org/2001/XMLSchema"
 XSLT1_BINDINGS = frozenset({"xslt", "xslt1", "xpath", "exslt"})
 XSLT2_BINDINGS = frozenset({"xslt2", "xslt3", "xpath2", "xpath3", "xpath31"})
 _UNSUPPORTED = ("include", "extends")
+_FAILED_ASSERT = f"{{{SVRL}}}failed-assert"
+_SUCCESSFUL_REPORT = f"{{{SVRL}}}successful-report"
 _STEP = re.compile(
     r"Q\{(?P<uri>[^}]*)\}(?P<local>[^/\[]+)\[(?P<pos>\d+)\]"
     r"|@Q\{(?P<auri>[^}]*)\}(?P<alocal>[^/]+)"
     r"|(?P<other>[^/]+)"
+)
+# SVRL location steps naming an element (lxml's skeleton, then XPath 3 path()) or an attribute
+_ELEMENT_STEP = re.compile(
+    r"\*\[local-name\(\)='(?P<local>[^'/*]+)' and namespace-uri\(\)='(?P<uri>[^'{}]*)'\]"
+    r"(?:\[(?P<pos>[1-9][0-9]*)\])?"
+    r"|Q\{(?P<quri>[^{}]*)\}(?P<qlocal>[^/\[\]{}@*]+)\[(?P<qpos>[1-9][0-9]*)\]"
+)
+_ATTRIBUTE_STEP = re.compile(
+    r"@\*\[local-name\(\)='(?P<local>[^'/*]+)' and namespace-uri\(\)='(?P<uri>[^'{}]*)'\]"
+    r"|@Q\{(?P<quri>[^{}]*)\}(?P<qlocal>[^/\[\]{}@*]+)"
+    r"|@(?P<plain>[^/\[\]{}@:*()]+)"
 )
 
 
@@ -89,17 +104,17 @@ class Schematron:
         """Every failed assert and successful report of `tree`, in document order of output."""
         svrl = self._runner.run(tree)
         found = []
-        for node in svrl.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
+        for node in svrl.iter(_FAILED_ASSERT, _SUCCESSFUL_REPORT):
             location = node.get("location") or ""
             found.append(
                 Finding(
                     rule_id=node.get("id") or "",
-                    kind=etree.QName(node).localname,
+                    kind="failed-assert" if node.tag == _FAILED_ASSERT else "successful-report",
                     flag=node.get("flag") or node.get("role") or "",
                     location=location,
                     line=_line_of(tree, location),
                     test=node.get("test") or "",
-                    message=" ".join("".join(node.itertext()).split()),
+                    message=" ".join(_text_content(node).split()),
                 )
             )
         return found
@@ -177,7 +192,7 @@ class _SaxonRunner:
                 output = self._executable.transform_to_string(xdm_node=document)
             except Exception as exc:  # a dynamic XPath error of a rule
                 raise SchematronError(f"a rule could not be evaluated: {exc}") from None
-        return etree.fromstring(output.encode("utf-8"), xmlsafe.hardened_parser())
+        return etree.fromstring(output.encode("utf-8"), xmlsafe.shared_parser())
 
 
 def compile_xslt3(root: Any, phase: str | None = None) -> Any:
@@ -328,16 +343,90 @@ def lxml_xpath(location: str) -> str:
     return "/" + "/".join(steps)
 
 
+def _text_content(node: Any) -> str:
+    """All descendant text of `node` (not its tail), as `"".join(node.itertext())` but in C."""
+    return str(etree.tostring(node, method="text", encoding="unicode", with_tail=False))
+
+
+_ElementPath = tuple[tuple[tuple[str, int | None], ...], str | None]
+
+
+@lru_cache(maxsize=1024)
+def _element_path(location: str) -> _ElementPath | None:
+    """A location made only of element steps and maybe a last attribute step, as lxml tags.
+
+    Each step is (tag, 1-based position among the same-named children, or None for all of
+    them), the attribute a tag or None; None when the location has any other kind of step.
+    """
+    if not location.startswith("/"):
+        return None
+    *names, last = location[1:].split("/")
+    attribute = None
+    match = _ATTRIBUTE_STEP.fullmatch(last)
+    if match is not None:
+        uri = match["uri"] if match["local"] is not None else match["quri"] or ""
+        local = match["local"] or match["qlocal"] or match["plain"]
+        attribute = f"{{{uri}}}{local}" if uri else local
+    else:
+        names.append(last)
+    steps = []
+    for name in names:
+        if (step := _ELEMENT_STEP.fullmatch(name)) is None:
+            return None
+        uri, local = (
+            (step["uri"], step["local"]) if step["local"] else (step["quri"], step["qlocal"])
+        )
+        position = step["pos"] or step["qpos"]
+        steps.append((f"{{{uri}}}{local}" if uri else local, int(position) if position else None))
+    return (tuple(steps), attribute) if steps else None
+
+
+def _first_match(
+    elements: Iterator[Any], steps: tuple[tuple[str, int | None], ...], attribute: str | None
+) -> Any:
+    """The first element, in document order, that `steps` select; `elements` match steps[0].
+
+    What the location as an XPath would select first: a step with a position keeps the one
+    same-named element there, a step without tries each in turn.
+    """
+    position = steps[0][1]
+    for element in elements if position is None else islice(elements, position - 1, position):
+        if len(steps) > 1:
+            found = _first_match(element.iterchildren(steps[1][0]), steps[1:], attribute)
+            if found is not None:
+                return found
+        elif attribute is None or element.get(attribute) is not None:
+            return element
+    return None
+
+
 @lru_cache(maxsize=1024)
 def _compiled_xpath(location: str) -> etree.XPath:
-    """Compiled once: the same few locations recur over every document of a resource."""
-    return etree.XPath(lxml_xpath(location))
+    """Compiled once: the same few locations recur over every document of a resource.
+
+    Without the EXSLT regular-expression functions (a location path never calls them), which
+    lxml would otherwise register anew on every evaluation.
+    """
+    return etree.XPath(lxml_xpath(location), regexp=False)
 
 
 def _line_of(tree: Any, location: str) -> int | None:
-    """The source line of the node an SVRL location names (its element's, for an attribute)."""
+    """The source line of the node an SVRL location names (its element's, for an attribute).
+
+    Element and attribute steps (nearly every location) are followed down the tree directly;
+    anything else is evaluated as an XPath, which costs several times more.
+    """
     if not location:
         return None
+    path = _element_path(location)
+    if path is not None:
+        try:
+            root = tree.getroot()
+        except AttributeError:  # an element, not a tree: the location starts from its document
+            root = tree.getroottree().getroot()
+        steps, attribute = path
+        element = _first_match(iter((root,) if root.tag == steps[0][0] else ()), steps, attribute)
+        return None if element is None else element.sourceline
     try:
         nodes = _compiled_xpath(location)(tree)
     except etree.XPathError:
