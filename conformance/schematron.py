@@ -294,13 +294,16 @@ def _message(target: Any, source: Any) -> None:
     """Copy assertion text, turning sch:value-of and sch:name into their XSLT equivalents."""
     _append_text(target, source.text)
     for child in source:
+        if not isinstance(child.tag, str):  # a comment or processing instruction: no text
+            _append_text(target, child.tail)
+            continue
         name = etree.QName(child).localname if etree.QName(child).namespace == SCH else None
         if name == "value-of":
             etree.SubElement(target, f"{{{XSL}}}value-of", select=child.get("select"))
         elif name == "name":
             path = child.get("path") or "."
             etree.SubElement(target, f"{{{XSL}}}value-of", select=f"name({path})")
-        elif isinstance(child.tag, str):
+        else:
             _message(target, child)  # sch:emph, sch:dir, sch:span: their text
         _append_text(target, child.tail)
 

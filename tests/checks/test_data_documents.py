@@ -105,6 +105,12 @@ def test_xslt2_binding_runs_xpath2_with_lets_reports_and_first_rule_wins() -> No
     assert found["R3"].location.endswith("@currency")
 
 
+def test_xslt2_message_may_hold_comments() -> None:
+    data = XSLT2_RULES.replace(b"over <name/>", b"over <!-- the element --><name/>")
+    found = {f.rule_id: f for f in schematron.load(data).validate(xmlsafe.parse(ORDER))}
+    assert found["R1"].message == "line 2 totals 150 over line"
+
+
 def test_xslt2_phase_selects_patterns() -> None:
     data = XSLT2_RULES.replace(
         b'<pattern id="p1">', b'<phase id="money"><active pattern="p2"/></phase><pattern id="p1">'
