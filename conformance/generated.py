@@ -56,7 +56,7 @@ _DROPPED_HEADERS = frozenset(
     {"user-agent", "accept-encoding", "connection", "content-length", "x-schemathesis-testcaseid"}
 )
 # Health checks about generation speed or size say nothing about the agency.
-_SUPPRESSED = (
+SUPPRESSED_HEALTH_CHECKS = (
     hypothesis.HealthCheck.too_slow,
     hypothesis.HealthCheck.filter_too_much,
     hypothesis.HealthCheck.data_too_large,
@@ -213,7 +213,7 @@ class GeneratedRunner:
             database=None,
             derandomize=False,
             deadline=None,
-            suppress_health_check=_SUPPRESSED,
+            suppress_health_check=SUPPRESSED_HEALTH_CHECKS,
             phases=(hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink),
             report_multiple_bugs=False,
             verbosity=hypothesis.Verbosity.quiet,

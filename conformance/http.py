@@ -49,6 +49,15 @@ class Exchange:
         """The response media type without parameters, lower-case ('' when absent)."""
         return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
+    @property
+    def charset(self) -> str | None:
+        """The `charset` parameter of the response's Content-Type, as sent (None when absent)."""
+        for part in self.headers.get("Content-Type", "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.strip().lower() == "charset":
+                return value.strip().strip('"')
+        return None
+
     def header(self, name: str) -> str | None:
         """A response header, case-insensitively."""
         return self.headers.get(name)

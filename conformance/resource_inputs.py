@@ -7,12 +7,19 @@ template's value; optionally an XSD and identifier fields (JSON pointer -> stand
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from conformance.errors import Inconclusive, PreconditionMissing
 from conformance.http import Exchange, HttpClient
+
+if TYPE_CHECKING:
+    from conformance.context import CheckContext
+
+#: what an inspection of one item found wrong (one dict a problem) and how many values it checked
+Inspect = Callable[["ResourceSpec", Exchange], tuple[list[dict[str, Any]], int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +128,23 @@ def item_url(spec: ResourceSpec, item: Any) -> str:
     if start < 0 or end < start:
         raise Inconclusive(f"the item template {spec.item!r} of {spec.name} has no {{variable}}")
     return spec.item[:start] + quote(str(value), safe="") + spec.item[end + 1 :]
+
+
+def inspect_items(
+    ctx: CheckContext, specs: list[ResourceSpec], limit: int, inspect: Inspect, what: str
+) -> tuple[list[dict[str, Any]], int]:
+    """GET up to `limit` listed items of each resource as JSON and gather what `inspect` finds
+    wrong in each (and how many values it checked); cite every item with a problem, and keep a
+    way to replay the first."""
+    bad: list[dict[str, Any]] = []
+    checked = 0
+    for spec in specs:
+        for url in list_items(ctx.client, spec, limit).urls:
+            exchange = get_maybe_authorized(ctx.client, url, "application/json")
+            found, count = inspect(spec, exchange)
+            checked += count
+            if found:
+                ctx.cite(exchange, f"{spec.name}: {what}")
+                ctx.reproduce = ctx.reproduce or ctx.client.curl(exchange)
+                bad.extend(found)
+    return bad, checked

@@ -20,17 +20,14 @@ from schemathesis.core.errors import LoaderError
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
 from conformance.errors import Inconclusive
-from conformance.generated import as_schemathesis_response, load_schema, prepare
+from conformance.generated import (
+    SUPPRESSED_HEALTH_CHECKS,
+    as_schemathesis_response,
+    load_schema,
+    prepare,
+)
 from conformance.http import Exchange, HttpClient
 from conformance.openapi import OpenApiDocument
-
-_SUPPRESSED = (
-    hypothesis.HealthCheck.too_slow,
-    hypothesis.HealthCheck.filter_too_much,
-    hypothesis.HealthCheck.data_too_large,
-    hypothesis.HealthCheck.large_base_example,
-    hypothesis.HealthCheck.differing_executors,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +102,7 @@ class Explorer:
             stateful_step_count=self.bounds.max_steps,
             database=None,
             deadline=None,
-            suppress_health_check=_SUPPRESSED,
+            suppress_health_check=SUPPRESSED_HEALTH_CHECKS,
             phases=(hypothesis.Phase.generate,),
             report_multiple_bugs=False,
             verbosity=hypothesis.Verbosity.quiet,

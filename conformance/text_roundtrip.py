@@ -33,7 +33,7 @@ def non_ascii_strings(value: Any, pointer: str = "") -> dict[str, str]:
 
 def encoding_problem(exchange: Exchange) -> str:
     """Why the answer's body is not UTF-8 as declared ('' when it is)."""
-    charset = _charset(exchange.header("Content-Type") or "")
+    charset = exchange.charset
     if charset is not None and charset.lower() not in {"utf-8", "utf8"}:
         return f"Content-Type declares charset={charset}, expected UTF-8 (RFC 8259 §8.1)"
     try:
@@ -68,14 +68,6 @@ def present(sent: dict[str, str], document: Any) -> int:
             continue
         count += 1
     return count
-
-
-def _charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        name, _, value = part.strip().partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"')
-    return None
 
 
 def code_points(text: Any) -> str:

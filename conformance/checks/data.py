@@ -21,6 +21,7 @@ from conformance.resource_inputs import (
     ResourceSpec,
     declared_resources,
     get_maybe_authorized,
+    inspect_items,
     list_items,
     pointer_get,
 )
@@ -155,7 +156,7 @@ def _xml_problems(
     media = exchange.media_type
     if media not in XML_MEDIA_TYPES and not media.endswith("+xml"):
         return [f"served as {media or 'no content type'!r}, expected application/xml"]
-    charset = _charset(exchange.header("Content-Type") or "")
+    charset = exchange.charset
     if charset is not None and charset.lower() not in xmlsafe.UTF8_NAMES:
         return [f"Content-Type declares charset={charset}, expected UTF-8 (RFC 7303 §3.2)"]
     declared = xmlsafe.declared_encoding(exchange.body)
@@ -180,14 +181,6 @@ def _xml_problems(
     if len(errors) > max_errors:
         ctx.note("note", f"{len(errors) - max_errors} more XSD errors not shown", url=exchange.url)
     return [f"line {e.line} {e.path}: {e.message} (W3C XML Schema 1.0)" for e in errors]
-
-
-def _charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        name, _, value = part.strip().partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"')
-    return None
 
 
 def _load_xsd(ctx: CheckContext, spec: ResourceSpec) -> etree.XMLSchema:
@@ -243,17 +236,13 @@ def identifiers_valid(ctx: CheckContext) -> str:
     if not specs:
         raise PreconditionMissing("no resource of inputs.resources declares identifiers")
     limit = int(ctx.params.get("max_documents", 20))
-    bad: list[dict[str, Any]] = []
-    checked = 0
-    for spec in specs:
-        for url in list_items(ctx.client, spec, limit).urls:
-            exchange = get_maybe_authorized(ctx.client, url, "application/json")
-            found, count = _identifier_problems(ctx, spec, exchange)
-            checked += count
-            if found:
-                ctx.cite(exchange, f"{spec.name}: identifiers")
-                ctx.reproduce = ctx.reproduce or ctx.client.curl(exchange)
-                bad.extend(found)
+    bad, checked = inspect_items(
+        ctx,
+        specs,
+        limit,
+        lambda spec, exchange: _identifier_problems(ctx, spec, exchange),
+        "identifiers",
+    )
     for entry in bad:
         ctx.note("identifier", f"{entry['url']} {entry['pointer']}: {entry['reason']}", **entry)
     if bad:

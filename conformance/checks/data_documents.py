@@ -22,6 +22,7 @@ from conformance.resource_inputs import (
     ResourceSpec,
     declared_resources,
     get_maybe_authorized,
+    inspect_items,
     list_items,
     pointer_get,
 )
@@ -152,17 +153,13 @@ def code_lists(ctx: CheckContext) -> str:
         )
     lists = _lists(ctx, {name for b in bindings.values() for name in b.values()})
     limit = int(ctx.params.get("max_documents", 20))
-    bad: list[dict[str, Any]] = []
-    checked = 0
-    for spec in specs:
-        for url in list_items(ctx.client, spec, limit).urls:
-            exchange = get_maybe_authorized(ctx.client, url, "application/json")
-            found, count = _coded_values(ctx, exchange, bindings[spec.name], lists)
-            checked += count
-            if found:
-                ctx.cite(exchange, f"{spec.name}: coded values")
-                ctx.reproduce = ctx.reproduce or ctx.client.curl(exchange)
-                bad.extend(found)
+    bad, checked = inspect_items(
+        ctx,
+        specs,
+        limit,
+        lambda spec, exchange: _coded_values(ctx, exchange, bindings[spec.name], lists),
+        "coded values",
+    )
     for entry in bad:
         ctx.note("codelist", f"{entry['url']} {entry['pointer']}: {entry['value']!r}", **entry)
     if bad:
