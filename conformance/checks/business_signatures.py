@@ -117,8 +117,11 @@ def _declared(ctx: CheckContext, spec: dict[str, Any]) -> list[Declared]:
         media_types = [str(m) for m in entry.get("media_types", ["application/json"])]
         url = str(entry["path"]) if "path" in entry else _item_url(ctx, str(entry["resource"]))
         jws = entry.get("jws")
-        scheme = "body" if jws == "body" else (jws or {}).get("header") if jws else None
-        if jws is not None and not scheme:
+        if jws is None or jws == "body":
+            scheme = jws
+        elif isinstance(jws, dict) and isinstance(jws.get("header"), str) and jws["header"]:
+            scheme = jws["header"]
+        else:
             raise PreconditionMissing("inputs.signatures jws must be 'body' or {header: NAME}")
         out.append(Declared(url, media_types, bool(entry.get("xml_signature")), scheme))
     return out
