@@ -185,6 +185,11 @@ def _document_rules(
         url, where, defect = findings[0]
         more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
         ctx.fail(f"{url} {where}: {defect}{more} ({what})")
+    ctx.note(
+        "validation",
+        f"{len(documents)} OpenAPI document(s) examined, no finding: {what}",
+        documents=[doc.url for doc in documents],
+    )
     return len(documents)
 
 
