@@ -274,6 +274,13 @@ def run(
             os.getcwd(),  # node IDs then read as they are: full::DEP-CAT-01[target]
             "-p",
             "no:cacheprovider",
+            # Only the suite's own plugins: a run's verdict must not depend on whichever pytest
+            # plugins happen to be installed beside it (and loading them all costs seconds).
+            "--disable-plugin-autoload",
+            "-p",
+            "conformance.plugin",
+            "-p",
+            "no:unraisableexception",  # its gc passes at exit cost a run ~0.4 s, and decide nothing
             "--no-header",
             "-q" if quiet else "-v",
             "--tb=short",
@@ -300,6 +307,7 @@ def run(
         if sign_key:
             args += ["--conformance-sign-key", str(Path(sign_key).resolve())]
         if "allure" in chosen:
+            args += ["-p", "allure_pytest.plugin"]
             args += ["--alluredir", str(Path(out) / "allure-results"), "--clean-alluredir"]
         catcher = _ReportCatcher()
         code = pytest.main(args, plugins=[catcher])

@@ -12,6 +12,7 @@ from conformance.errors import Inconclusive, PreconditionMissing
 from conformance.http import Exchange, HttpClient
 from conformance.linkset import LinkContext, parse_linkset
 from conformance.openapi import OpenApiDocument
+from conformance.service_levels import SERVICE_LEVEL, declared_rate
 
 
 def parse_document(exchange: Exchange) -> Any:
@@ -53,9 +54,15 @@ class Discovery:
         if exchange.status != 200:
             return PreconditionMissing(f"the api-catalog answered {exchange.status}")
         try:
-            return parse_linkset(parse_document(exchange), exchange.url)
+            apis = parse_linkset(parse_document(exchange), exchange.url)
         except ValueError as exc:
             return PreconditionMissing(f"the api-catalog is unusable: {exc}")
+        rates = [declared_rate(api.extensions.get(SERVICE_LEVEL)) for api in apis]
+        declared = [rate for rate in rates if rate is not None]
+        if declared:
+            lowest = min(declared, key=lambda rate: rate.rps)
+            self.client.keep_under(lowest.rps, authenticated_only=lowest.per_client)
+        return apis
 
     def openapi_documents(self) -> list[OpenApiDocument]:
         """Every service-desc document on the target's hosts, parsed (not validated)."""

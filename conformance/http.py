@@ -80,6 +80,10 @@ class ExchangeStats:
     transport_errors: int = 0
 
 
+#: the share of an agency's declared rate limit the suite's ordinary requests use at most
+DECLARED_RATE_SHARE = 0.8
+
+
 class RateLimiter:
     """At most `rps` requests a second, shared by every thread that uses it."""
 
@@ -129,7 +133,14 @@ class HttpClient:
         self.allow = allow if allow is not None else target.safety.allow
         self.redactor = redactor or Redactor()
         self.stats = ExchangeStats()
-        self._limiter = RateLimiter(max_rps or target.safety.max_rps)
+        #: the run's request-rate cap for this client (requests per second)
+        self.max_rps: float = max_rps or target.safety.max_rps
+        self._limiter = RateLimiter(self.max_rps)
+        self._declared_limiter: RateLimiter | None = None
+        #: the rate the target declares it allows (requests/s), once discovery has read it
+        self.declared_rps: float | None = None
+        self.declared_per_client = False
+        self._pace_lock = threading.Lock()
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
         self._session.verify = str(target.ca_bundle) if target.ca_bundle else True
@@ -151,6 +162,21 @@ class HttpClient:
     def pace(self) -> None:
         """Wait for the run's shared rate cap (for libraries that open their own connections)."""
         self._limiter.wait()
+
+    def keep_under(self, declared_rps: float, *, authenticated_only: bool = False) -> None:
+        """Send requests at most at DECLARED_RATE_SHARE of the rate the target declares.
+
+        The suite's ordinary traffic must never meet the agency's rate limit: a 429 there would
+        be a verdict on the suite's pace, not on the agency. Only NET-RATE-01's deliberate burst
+        (its own connections) goes past it. With `authenticated_only` (a limit declared per
+        client) only requests that carry credentials are counted. The run's cap still applies.
+        """
+        with self._pace_lock:
+            if self.declared_rps is not None and self.declared_rps <= declared_rps:
+                return
+            self.declared_rps = declared_rps
+            self.declared_per_client = authenticated_only
+            self._declared_limiter = RateLimiter(declared_rps * DECLARED_RATE_SHARE)
 
     # -- requests -------------------------------------------------------------------------
     def request(
@@ -215,6 +241,11 @@ class HttpClient:
             cert = (str(cc.cert), str(cc.key))
         policy = self.target.safety
         self._limiter.wait()
+        declared = self._declared_limiter
+        if declared is not None and (
+            not self.declared_per_client or any(k.lower() == "authorization" for k in headers)
+        ):
+            declared.wait()
         started = time.monotonic()
         try:
             response = self._session.request(

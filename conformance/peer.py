@@ -66,6 +66,10 @@ class _CertAwareH11(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Put the client certificate's subject (or None) in the request state."""
         super().connection_made(transport)
+        # Nagle's algorithm would hold each small answer until the caller's delayed ACK (~40 ms).
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         subject = None
         ssl_object = transport.get_extra_info("ssl_object")
         if ssl_object is not None:
@@ -99,7 +103,7 @@ class SuitePeer:
         context.load_cert_chain(cert_file, key_file)
         context.load_verify_locations(cafile=str(self.client_ca))
         context.verify_mode = ssl.CERT_OPTIONAL  # a call without a certificate is evidence
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((LOOPBACK, 0))
         self._sock.listen(16)

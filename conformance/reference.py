@@ -21,7 +21,7 @@ REFERENCE_NAME = "reference-agency"
 # The reference agency is a test system: writes are allowed, and it can take a brisk pace.
 REFERENCE_SAFETY = SafetyPolicy(
     allow=frozenset({SafetyClass.READ, SafetyClass.WRITE, SafetyClass.LOAD}),
-    max_rps=200.0,
+    max_rps=400.0,
     timeout_s=10.0,
 )
 

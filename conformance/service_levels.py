@@ -55,6 +55,31 @@ class Agreement:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class DeclaredRate:
+    """A rate limit an API declares: requests per second, and whether it counts per OAuth2
+    client (`per: client`: only requests that carry the client's credentials) or all requests."""
+
+    rps: float
+    per_client: bool
+
+
+def declared_rate(service_level: Any) -> DeclaredRate | None:
+    """The rate a service level's `rate_limit` {requests, window_s, per} allows, or None when
+    it declares none (or none that can be read: NET-RATE-01 reports that)."""
+    if not isinstance(service_level, dict):
+        return None
+    limit = service_level.get("rate_limit")
+    if not isinstance(limit, dict):
+        return None
+    try:
+        requests = _number(limit.get("requests"), "rate_limit.requests", 1, 1e9)
+        window_s = _number(limit.get("window_s", 1), "rate_limit.window_s", 1e-3, 86400 * 366)
+    except ValueError:
+        return None
+    return DeclaredRate(requests / window_s, per_client=limit.get("per") == "client")
+
+
 def _number(value: Any, name: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{name} is {value!r}, expected a number")

@@ -31,7 +31,14 @@ def client_as(ctx: CheckContext, **oauth_changes: Any) -> HttpClient:
     if oauth is None:
         raise PreconditionMissing("the target names no OAuth2 client (credentials.oauth2)")
     target = replace(ctx.target, oauth2=replace(oauth, **oauth_changes), bearer_token=None)
-    return HttpClient(target, allow=ctx.client.allow, redactor=ctx.client.redactor)
+    client = HttpClient(
+        target, allow=ctx.client.allow, redactor=ctx.client.redactor, max_rps=ctx.client.max_rps
+    )
+    if ctx.client.declared_rps is not None:
+        client.keep_under(
+            ctx.client.declared_rps, authenticated_only=ctx.client.declared_per_client
+        )
+    return client
 
 
 def _secret(value: Any, where: str) -> SecretRef:
