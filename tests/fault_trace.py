@@ -29,7 +29,7 @@ import contextlib
 import functools
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,8 @@ class Trace:
     results: dict[str, Result] = field(default_factory=dict)
     #: checks not run, with why their clean outcome stands
     proven: dict[str, str] = field(default_factory=dict)
+    #: cache name → the check (or cache) that read it first, and so filled it
+    filled_by: dict[str, str] = field(default_factory=dict)
     phase: str = STARTUP
     _caches: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -88,6 +90,13 @@ class Trace:
         where = self._caches[-1] if self._caches else self.phase
         with self._lock:
             self.lookups.setdefault(where, set()).add(fault)
+
+    def costly(self, rid: str, skipped: Container[str]) -> bool:
+        """Whether `rid` took HEAVY_S or more in this run, or read a cache first filled here
+        by a check that is `skipped` (it would fill that cache itself, at that cost)."""
+        if self.results[rid].duration_s >= HEAVY_S:
+            return True
+        return any(self.filled_by.get(cache) in skipped for cache in self.reads.get(rid, ()))
 
     def reaches(self, fault: str, where: str) -> bool:
         """Whether `fault` (or the whole set) was read in `where` or in a cache it read."""
@@ -108,6 +117,7 @@ class Trace:
         """The block reads `cache` (filling it on a miss): lookups inside belong to the cache."""
         reader = self._caches[-1] if self._caches else self.phase
         self.reads.setdefault(reader, set()).add(cache)
+        self.filled_by.setdefault(cache, reader)
         self._caches.append(cache)
         try:
             yield
@@ -188,7 +198,7 @@ def faulted_run(fault: str, clean: Trace, must_run: set[str]) -> Trace:
             for planned in engine.plan():
                 rid = planned.requirement.id
                 diverged = diverged or any(t.reaches(fault, BETWEEN) for t in (clean, trace))
-                reason = _why_unchanged(rid, fault, clean, must_run, diverged)
+                reason = _why_unchanged(rid, fault, clean, must_run, diverged, trace.proven)
                 if reason is not None:
                     trace.proven[rid] = reason
                     # a state change of the clean run is missing from this one from here on
@@ -206,14 +216,14 @@ def faulted_run(fault: str, clean: Trace, must_run: set[str]) -> Trace:
 
 
 def _why_unchanged(
-    rid: str, fault: str, clean: Trace, must_run: set[str], diverged: bool
+    rid: str, fault: str, clean: Trace, must_run: set[str], diverged: bool, skipped: Container[str]
 ) -> str | None:
     """Why `rid` need not run under `fault` (its clean outcome stands), or None to run it."""
     result = clean.results[rid]
     if (
         diverged
         or rid in must_run
-        or result.duration_s < HEAVY_S
+        or not clean.costly(rid, skipped)
         or clean.reaches(fault, rid)
         or result.outcome not in {Outcome.PASS, Outcome.WARN}
     ):

@@ -144,3 +144,42 @@ def test_rate_limiter_spaces_requests_by_the_interval():
     first = limiter._next
     limiter.wait()
     assert limiter._next == pytest.approx(first + 0.001, abs=1e-3)
+
+
+def _waits(http_client: HttpClient, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The rate (requests/s) of every limiter each request waits for, in order."""
+    waited: list[float] = []
+    original = RateLimiter.wait
+
+    def wait(self: RateLimiter) -> None:
+        waited.append(round(1 / self._interval, 6))
+        original(self)
+
+    monkeypatch.setattr(RateLimiter, "wait", wait)
+    return waited
+
+
+def test_requests_keep_under_a_declared_rate_limit(base_url, monkeypatch):
+    http_client = client(base_url)
+    http_client.keep_under(50.0)
+    waited = _waits(http_client, monkeypatch)
+    http_client.get("/ok")
+    http_client.get("/ok", headers={"Authorization": "Bearer x"})
+    # the run's cap (1000/s), then 80 % of the declared 50/s, for every request
+    assert waited == [1000.0, 40.0, 1000.0, 40.0]
+
+
+def test_a_rate_declared_per_client_paces_only_requests_with_credentials(base_url, monkeypatch):
+    http_client = client(base_url)
+    http_client.keep_under(50.0, authenticated_only=True)
+    waited = _waits(http_client, monkeypatch)
+    http_client.get("/ok")
+    http_client.get("/ok", headers={"authorization": "Bearer x"})
+    assert waited == [1000.0, 1000.0, 40.0]
+
+
+def test_a_higher_declared_rate_never_loosens_a_lower_one(base_url):
+    http_client = client(base_url)
+    http_client.keep_under(50.0)
+    http_client.keep_under(500.0)
+    assert http_client.declared_rps == 50.0
