@@ -28,6 +28,40 @@ FAULTS_OF_IMPLEMENTED = sorted(
 )
 
 
+#: what a fault's failure says: words its message holds, and the kind of evidence that shows why
+#: (None: any kind); faults not listed need only fail with some evidence
+FAILURE_SAYS: dict[str, tuple[str, str | None]] = {
+    "DEP-OAS-02": ("$.servers[1].url: server URL http://", "validation"),
+    "DEP-OAS-03": ("$.paths['/licenses'].get.operationId", "validation"),
+    "DEP-SVC-01": ("sh:resultPath http://data.europa.eu/m8g/hasLegalResource", "validation"),
+    "DEP-SLA-01": ("declares no service-level", "declaration"),
+    "DEP-SLA-02": ("exceeds the declared p95_latency_ms 800", "timing"),
+    "DEP-AGR-01": ("no agreement covering", "declaration"),
+    "DEP-VER-01": ("with no API-Version header, expected API-Version '1.4.0'", "http"),
+    "DEP-VER-02": ("carries the full version 'v1.4'", "validation"),
+    "DEP-DEP-01": ("without a Deprecation header", "http"),
+    "DEP-HLT-01": ("reports status 'fail', expected 'pass'", "http"),
+    "DEP-DOC-01": ("answered 404, expected 200", "http"),
+    "NET-TLS-02": ("TLS 1.3 is refused", None),
+    "NET-TLS-03": ("AES128-GCM-SHA256", None),
+    "NET-CRT-01": ("Unpublished Private CA", None),
+    "NET-CRT-02": ("(7.0 days left): at least 14 days expected", None),
+    "NET-CRT-03": ("RSA key of 1024 bits", None),
+    "NET-HTTP-01": ("over plain HTTP", None),
+    "NET-MTLS-01": ("accepted no client certificate", None),
+    "NET-AUTH-02": ("answered 403", None),
+    "NET-AUTH-03": ("with a wrong client secret answered 200 and issued a token", None),
+    "NET-HDR-01": ("expected 'nosniff'", None),
+    "NET-METH-01": ("with Allow None", None),
+    "NET-CORS-01": (
+        "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true",
+        None,
+    ),
+    "NET-RATE-01": ("never 429", None),
+    "NET-LOAD-01": ("p95 latency", None),
+}
+
+
 @cache
 def clean_trace() -> Trace:
     """The conformant agency's run, with every fault lookup traced (once per test process)."""
@@ -62,6 +96,10 @@ def test_every_implemented_requirement_has_its_own_fault():
     assert set(IMPLEMENTED) <= set(FAULTS)
 
 
+def test_every_described_failure_is_of_a_known_fault():
+    assert set(FAILURE_SAYS) <= set(FAULTS_OF_IMPLEMENTED)
+
+
 def test_dependents_are_found_through_the_catalogue():
     catalogue = load_catalogue()
     for rid, req in catalogue.items():
@@ -83,6 +121,10 @@ def test_fault_breaks_exactly_its_requirement(fault):
     expected = Outcome.FAIL if load_catalogue()[broken].keyword is Keyword.MUST else Outcome.WARN
     assert results[broken].outcome is expected, results[broken].message
     assert results[broken].evidence, "a failure must carry the evidence that decided it"
+    words, kind = FAILURE_SAYS.get(fault, ("", None))
+    assert words in results[broken].message
+    if kind is not None:
+        assert kind in {e.kind for e in results[broken].evidence}
 
     if expected is Outcome.FAIL:
         for rid in dependents & set(results):

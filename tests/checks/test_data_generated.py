@@ -39,27 +39,6 @@ def test_clean_agency_passes_the_generated_checks(clean: Target) -> None:
     assert generation["skipped"]["GET /health"] == "nothing in its request can violate the schema"
 
 
-@pytest.mark.parametrize("fault", FAST)
-def test_each_fast_fault_fails_its_check_and_no_other_fast_one(
-    fault: str, faulted: Faulted
-) -> None:
-    results = faulted(fault, FAST)
-    assert results[fault].outcome is Outcome.FAIL, results[fault].message
-    assert results[fault].evidence
-    for rid in FAST:
-        if rid != fault:
-            assert results[rid].outcome is Outcome.PASS, (fault, rid, results[rid].message)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("fault", GENERATED)
-def test_each_generated_fault_fails_its_check_only(fault: str, faulted: Faulted) -> None:
-    results = faulted(fault, GENERATED)
-    assert results[fault].outcome is Outcome.FAIL, results[fault].message
-    other = next(rid for rid in GENERATED if rid != fault)
-    assert results[other].outcome is Outcome.PASS, (fault, other, results[other].message)
-
-
 @pytest.mark.slow
 def test_a_server_error_names_the_request_its_replay_and_the_seed(faulted: Faulted) -> None:
     result = faulted("DATA-SCH-02", GENERATED)["DATA-SCH-02"]
