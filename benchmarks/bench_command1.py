@@ -58,9 +58,7 @@ def _command_once() -> dict[str, Any]:
         "exit_code": done.returncode,
         "verdict": verdict,
         "wall_s": round(wall, 2),
-        "cpu_s": round(
-            (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2
-        ),
+        "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2),
         # ru_maxrss is the largest child's peak so far (KiB on Linux): the first run sets it
         "peak_rss_mib": round(after.ru_maxrss / 1024, 1),
     }
