@@ -9,8 +9,8 @@ operations only (what DATA-SCH-01 exercises by default), positive generation, th
 `--max-examples`/`max_examples`, seed and four conformance checks (status code, content type,
 headers, body schema), a bearer token for every request and the agency's CA:
 
-- `suite`: `conformance.generated.GeneratedRunner` as DATA-SCH-01 drives it, through the suite's
-  HttpClient (limits, redaction, evidence) with its rate cap lifted (a rate cap is a policy,
+- `suite`: `conformance.client.generated.GeneratedRunner` as DATA-SCH-01 drives it, through the
+  suite's HttpClient (limits, redaction, evidence) with its rate cap lifted (a rate cap is a policy,
   not overhead);
 - `schemathesis_run`: the CLI, `--phases fuzzing --mode positive --workers 1`, in a subprocess;
   its wall time is reported as is and without the interpreter start and `import schemathesis`
@@ -40,9 +40,9 @@ CHECKS = (
 
 
 def _suite(agency: Any, target: Any, examples: int, seed: int) -> dict[str, float]:
-    from conformance.generated import GeneratedRunner, Plan
-    from conformance.http import HttpClient
-    from conformance.openapi import OpenApiDocument
+    from conformance.client.generated import GeneratedRunner, Plan
+    from conformance.client.http import HttpClient
+    from conformance.documents.openapi import OpenApiDocument
 
     client = HttpClient(target, max_rps=100_000.0)
     client.bearer_token()
@@ -101,7 +101,7 @@ def main() -> None:
 
     from reference_agency import ReferenceAgency
 
-    from conformance.http import HttpClient
+    from conformance.client.http import HttpClient
     from conformance.reference import reference_target
 
     os.environ.setdefault("PYTHONWARNINGS", "ignore")

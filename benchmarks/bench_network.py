@@ -52,12 +52,12 @@ def _count_tls_connections() -> dict[str, int]:
 def _one_run(faults: tuple[str, ...], counter: dict[str, int], load: bool) -> dict[str, Any]:
     from reference_agency import ReferenceAgency
 
-    from conformance.catalogue import load_catalogue
+    from conformance.core.catalogue import load_catalogue
+    from conformance.core.model import Level, SafetyClass
+    from conformance.core.registry import registered_checks
     from conformance.engine import Engine
-    from conformance.model import Level, SafetyClass
-    from conformance.profile import load_profile
+    from conformance.inputs.profile import load_profile
     from conformance.reference import reference_target
-    from conformance.registry import registered_checks
 
     catalogue = load_catalogue()
     network = [

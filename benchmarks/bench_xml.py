@@ -40,7 +40,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "fixtures")]
 
 from lxml import etree, isoschematron  # noqa: E402
 
-from conformance import schematron, xmlsafe  # noqa: E402
+from conformance.documents import schematron, xmlsafe  # noqa: E402
 
 CASES = [ROOT / "tests" / "data" / "xml" / "license-schematron", ROOT / "tests/data/xml/license"]
 EN16931 = ROOT.parent / "shared" / "corpora" / "en16931"

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from conformance.catalogue import Catalogue, load_catalogue
-from conformance.context import CheckContext
-from conformance.engine import Engine, PlannedCheck
-from conformance.errors import (
+from conformance.client.context import CheckContext
+from conformance.core.catalogue import Catalogue, load_catalogue
+from conformance.core.errors import (
     ConformanceError,
     Inconclusive,
     NonConformance,
@@ -20,7 +19,7 @@ from conformance.errors import (
     TargetError,
     UsageError,
 )
-from conformance.model import (
+from conformance.core.model import (
     Evidence,
     Keyword,
     Level,
@@ -31,9 +30,10 @@ from conformance.model import (
     SafetyClass,
     Verdict,
 )
-from conformance.profile import Profile, load_profile
-from conformance.registry import check, registered_checks
-from conformance.target import Target, load_target_file, resolve_target
+from conformance.core.registry import check, registered_checks
+from conformance.engine import Engine, PlannedCheck
+from conformance.inputs.profile import Profile, load_profile
+from conformance.inputs.target import Target, load_target_file, resolve_target
 
 __all__ = [
     "Catalogue",

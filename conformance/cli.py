@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from conformance import __version__
-from conformance.catalogue import load_catalogue
-from conformance.errors import ConformanceError, UsageError
-from conformance.model import Report
-from conformance.summary import EXIT_CODES
+from conformance.core.catalogue import load_catalogue
+from conformance.core.errors import ConformanceError, UsageError
+from conformance.core.model import Report
+from conformance.core.summary import EXIT_CODES
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -76,9 +76,9 @@ def _targets(
 
     A lone --target that cannot be reached ends the command (exit 2); in a fleet or a shard,
     the engine reports it as `error` in the report and tests the others."""
-    from conformance.fleet import load_fleet, shard_of
-    from conformance.preflight import check_reachable
-    from conformance.target import resolve_target
+    from conformance.client.preflight import check_reachable
+    from conformance.inputs.fleet import load_fleet, shard_of
+    from conformance.inputs.target import resolve_target
 
     lone = len(specs) == 1 and not fleet and shard is None
     specs = specs + tuple(load_fleet(Path(fleet)) if fleet else ())
@@ -106,7 +106,7 @@ def _targets(
 def _check_faults(faults: tuple[str, ...]) -> None:
     from reference_agency import FAULTS
 
-    from conformance.errors import did_you_mean
+    from conformance.core.errors import did_you_mean
 
     for fault in faults:
         if fault not in FAULTS:
@@ -209,7 +209,7 @@ def run(
     """Run a profile against a target and write the conformance report."""
     import pytest
 
-    from conformance.profile import load_profile
+    from conformance.inputs.profile import load_profile
 
     chosen = _formats(formats)
     allowed = _allow(allow)
@@ -221,7 +221,7 @@ def run(
             raise UsageError(f"{rid} is not selected by profile {loaded.name}")
     key = None
     if sign_key:  # refuse a bad key before the run, not after it
-        from conformance.report_signing import load_private_key
+        from conformance.reports.signing import load_private_key
 
         key = load_private_key(Path(sign_key))
     if jobs > 1:
@@ -231,7 +231,7 @@ def run(
             raise UsageError("--fault applies to the bundled reference agency: leave out --jobs")
         if not (targets or fleet):
             raise UsageError("--jobs splits the targets of --fleet or --target: none given")
-        from conformance.fleet import load_fleet
+        from conformance.inputs.fleet import load_fleet
 
         count = len(targets) + (len(load_fleet(Path(fleet))) if fleet else 0)
         if count > 1:
@@ -253,7 +253,7 @@ def run(
             )
     part = None
     if shard is not None:
-        from conformance.fleet import parse_shard
+        from conformance.inputs.fleet import parse_shard
 
         part = parse_shard(shard)
         if seed is None:
@@ -355,8 +355,8 @@ def list_requirements(profile: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from conformance.profile import load_profile
-    from conformance.registry import registered_checks
+    from conformance.core.registry import registered_checks
+    from conformance.inputs.profile import load_profile
 
     loaded, catalogue, checks = load_profile(profile), load_catalogue(), registered_checks()
     table = Table(title=f"profile {loaded.name}: {len(loaded.requirements)} requirements")
@@ -381,7 +381,7 @@ def list_requirements(profile: str) -> None:
 @_clean_errors
 def explain(requirement_id: str) -> None:
     """Statement, source, how it is tested, parameters and safety class of one requirement."""
-    from conformance.registry import registered_checks
+    from conformance.core.registry import registered_checks
 
     req = load_catalogue().get_or_raise(requirement_id.upper())
     implemented = req.id in registered_checks()
@@ -435,7 +435,7 @@ def merge(parts: tuple[str, ...], out: str, formats: str, sign_key: str | None) 
 
     key = None
     if sign_key:
-        from conformance.report_signing import load_private_key
+        from conformance.reports.signing import load_private_key
 
         key = load_private_key(Path(sign_key))
     chosen = [f for f in _formats(formats) if f != "allure"]
@@ -462,8 +462,8 @@ def merge(parts: tuple[str, ...], out: str, formats: str, sign_key: str | None) 
 @_clean_errors
 def verify(run_json: str, public_key: str | None) -> None:
     """Check a signed run.json: exit 0 valid, 1 changed or signed by another key, 2 unusable."""
-    from conformance.report_signing import load_public_key, verify_report
     from conformance.reports.json_report import read_json_dict
+    from conformance.reports.signing import load_public_key, verify_report
 
     pinned = load_public_key(Path(public_key)) if public_key else None
     data = read_json_dict(Path(run_json))
@@ -495,7 +495,7 @@ def verify(run_json: str, public_key: str | None) -> None:
 @_clean_errors
 def keygen(out: str) -> None:
     """Make an Ed25519 key pair for signing reports (run --sign-key PREFIX.key)."""
-    from conformance.report_signing import generate_key_pair
+    from conformance.reports.signing import generate_key_pair
 
     private, public = Path(f"{out}.key"), Path(f"{out}.pub")
     ident = generate_key_pair(private, public)

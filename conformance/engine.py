@@ -10,10 +10,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from conformance import __version__
-from conformance.catalogue import Catalogue, load_catalogue
-from conformance.context import CheckContext
-from conformance.discovery import Discovery
-from conformance.errors import (
+from conformance.client.context import CheckContext
+from conformance.client.discovery import Discovery
+from conformance.client.http import Exchange, HttpClient, recording
+from conformance.client.preflight import check_reachable
+from conformance.client.redaction import Redactor
+from conformance.core.catalogue import Catalogue, load_catalogue
+from conformance.core.errors import (
     ConformanceError,
     Inconclusive,
     NonConformance,
@@ -21,8 +24,7 @@ from conformance.errors import (
     TargetError,
     UsageError,
 )
-from conformance.http import Exchange, HttpClient, recording
-from conformance.model import (
+from conformance.core.model import (
     Evidence,
     Keyword,
     Outcome,
@@ -31,12 +33,10 @@ from conformance.model import (
     Result,
     SafetyClass,
 )
-from conformance.preflight import check_reachable
-from conformance.profile import Profile, merge_inputs
-from conformance.redaction import Redactor
-from conformance.registry import CheckFunction, registered_checks
-from conformance.summary import level_verdicts, overall_verdict
-from conformance.target import Target
+from conformance.core.registry import CheckFunction, registered_checks
+from conformance.core.summary import level_verdicts, overall_verdict
+from conformance.inputs.profile import Profile, merge_inputs
+from conformance.inputs.target import Target
 
 REPORT_SCHEMA_VERSION = "1.0"
 AUTO_EVIDENCE_LIMIT = 10

@@ -10,11 +10,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from conformance.errors import UsageError
-from conformance.model import Report
+from conformance.core.errors import UsageError
+from conformance.core.model import Report
+from conformance.core.summary import overall_verdict
 from conformance.reports.json_report import read_json
 from conformance.reports.merge import merge_reports
-from conformance.summary import overall_verdict
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

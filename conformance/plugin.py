@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from conformance.core.errors import ConformanceError, Inconclusive, NonConformance
+from conformance.core.model import Outcome, Report, Result, SafetyClass
 from conformance.engine import Engine, PlannedCheck
-from conformance.errors import ConformanceError, Inconclusive, NonConformance
-from conformance.model import Outcome, Report, Result, SafetyClass
-from conformance.profile import load_profile
-from conformance.target import Target, resolve_target
+from conformance.inputs.profile import load_profile
+from conformance.inputs.target import Target, resolve_target
 
 SESSION_KEY = pytest.StashKey["ConformanceSession"]()
 _STATUS = {
@@ -82,7 +82,7 @@ class ConformanceSession:
         try:
             self.signing_key = None
             if opt.conformance_sign_key:
-                from conformance.report_signing import load_private_key
+                from conformance.reports.signing import load_private_key
 
                 self.signing_key = load_private_key(Path(opt.conformance_sign_key))
             profile = load_profile(opt.conformance_profile or "full")

@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from conformance.model import SafetyClass
-from conformance.secrets import SecretRef
-from conformance.target import ClientCertificate, OAuth2Client, SafetyPolicy, Target
+from conformance.core.model import SafetyClass
+from conformance.inputs.secrets import SecretRef
+from conformance.inputs.target import ClientCertificate, OAuth2Client, SafetyPolicy, Target
 
 REFERENCE_NAME = "reference-agency"
 # The reference agency is a test system: writes are allowed, and it can take a brisk pace.

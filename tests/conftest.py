@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.target import Target
+from conformance.inputs.target import Target
 
 pytest_plugins = ["pytester"]
 

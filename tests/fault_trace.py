@@ -37,14 +37,14 @@ from typing import Any
 from reference_agency import ReferenceAgency
 from reference_agency.faults import EVERY_FAULT, observing_lookups
 
-import conformance.checks.data_requests
-import conformance.generated
-import conformance.tls_probe
-from conformance.discovery import Discovery
+import conformance.client.generated
+import conformance.data.checks_requests
+import conformance.network.tls_probe
+from conformance.client.discovery import Discovery
+from conformance.client.http import HttpClient
+from conformance.core.model import Outcome, Result, SafetyClass
 from conformance.engine import Engine
-from conformance.http import HttpClient
-from conformance.model import Outcome, Result, SafetyClass
-from conformance.profile import load_profile
+from conformance.inputs.profile import load_profile
 from conformance.reference import reference_target
 
 SEED = 20261129
@@ -57,10 +57,10 @@ STARTUP, BETWEEN = "(start-up)", "(between checks)"
 RUN_CACHES: dict[str, tuple[tuple[Any, str], ...]] = {
     "cache:discovery": ((Discovery, "apis"), (Discovery, "openapi_documents")),
     "cache:token": ((HttpClient, "bearer_token"),),
-    "cache:tls-scans": ((conformance.tls_probe, "scan"),),
+    "cache:tls-scans": ((conformance.network.tls_probe, "scan"),),
     "cache:negative-requests": (
-        (conformance.generated, "negative_run"),
-        (conformance.checks.data_requests, "negative_run"),
+        (conformance.client.generated, "negative_run"),
+        (conformance.data.checks_requests, "negative_run"),
     ),
 }
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.arazzo import StepRecord, WorkflowFailed, WorkflowRunner, load_arazzo
-from conformance.arazzo.expressions import (
+from conformance.business.arazzo import StepRecord, WorkflowFailed, WorkflowRunner, load_arazzo
+from conformance.business.arazzo.expressions import (
     ExpressionError,
     Message,
     Scope,
@@ -19,13 +19,13 @@ from conformance.arazzo.expressions import (
     parse_expression,
     resolve,
 )
-from conformance.arazzo.runner import Limits
-from conformance.discovery import Discovery
-from conformance.errors import ProfileError
-from conformance.http import HttpClient
-from conformance.openapi import OpenApiDocument
+from conformance.business.arazzo.runner import Limits
+from conformance.client.discovery import Discovery
+from conformance.client.http import HttpClient
+from conformance.core.errors import ProfileError
+from conformance.documents.openapi import OpenApiDocument
+from conformance.inputs.target import Target
 from conformance.reference import reference_inputs
-from conformance.target import Target
 
 
 def scope() -> Scope:

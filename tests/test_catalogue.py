@@ -7,10 +7,10 @@ import re
 import pytest
 
 import conformance
-from conformance.catalogue import load_catalogue
-from conformance.errors import RegistryError, UsageError
-from conformance.model import Level
-from conformance.registry import check, registered_checks
+from conformance.core.catalogue import load_catalogue
+from conformance.core.errors import RegistryError, UsageError
+from conformance.core.model import Level
+from conformance.core.registry import check, registered_checks
 
 
 def test_catalogue_holds_every_requirement_of_the_spec(shared_dir):

@@ -14,10 +14,12 @@ import jsonschema
 import pytest
 from cli_support import conformance, free_port
 
-from conformance.catalogue import load_catalogue
-from conformance.registry import registered_checks
+from conformance.core.catalogue import load_catalogue
+from conformance.core.registry import registered_checks
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "conformance/data/run.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "conformance/resources/run.schema.json").read_text()
+)
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:

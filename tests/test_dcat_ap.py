@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conformance import rdf
+from conformance.documents import rdf
 
 SHAPES = (
     Path(__file__).resolve().parents[2]

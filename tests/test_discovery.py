@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conformance.discovery import Discovery
-from conformance.http import HttpClient
-from conformance.service_levels import DeclaredRate, declared_rate
+from conformance.client.discovery import Discovery
+from conformance.client.http import HttpClient
+from conformance.documents.service_levels import DeclaredRate, declared_rate
 
 
 def test_the_suite_keeps_its_pace_under_the_rate_the_catalogue_declares(reference_target):

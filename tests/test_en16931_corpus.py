@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from conformance import schematron, xmlsafe
+from conformance.documents import schematron, xmlsafe
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "en16931"
 RULES = CORPUS / "ubl" / "schematron" / "preprocessed" / "EN16931-UBL-validation-preprocessed.sch"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.core.errors import Inconclusive, NonConformance, PreconditionMissing, UsageError
+from conformance.core.model import Outcome, SafetyClass, Verdict
+from conformance.core.summary import EXIT_CODES
 from conformance.engine import Engine
-from conformance.errors import Inconclusive, NonConformance, PreconditionMissing, UsageError
-from conformance.model import Outcome, SafetyClass, Verdict
-from conformance.profile import load_profile
-from conformance.summary import EXIT_CODES
-from conformance.target import Target
+from conformance.inputs.profile import load_profile
+from conformance.inputs.target import Target
 
 TARGET = Target(name="t", base_url="https://127.0.0.1:9")
 

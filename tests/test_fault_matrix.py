@@ -16,9 +16,9 @@ import pytest
 from fault_trace import Trace, faulted_run, traced_run
 from reference_agency import FAULTS, requirement_of
 
-from conformance.catalogue import load_catalogue
-from conformance.model import Keyword, Outcome
-from conformance.registry import registered_checks
+from conformance.core.catalogue import load_catalogue
+from conformance.core.model import Keyword, Outcome
+from conformance.core.registry import registered_checks
 
 IMPLEMENTED = sorted(registered_checks(), key=list(load_catalogue()).index)
 #: every fault of an implemented requirement, in catalogue order, variants after their base

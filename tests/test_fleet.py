@@ -10,15 +10,15 @@ from cli_support import conformance, free_port
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.core.errors import UsageError
+from conformance.core.model import Keyword, Level, Outcome, Report, Result, TargetSummary, Verdict
+from conformance.core.summary import level_verdicts, overall_verdict
 from conformance.engine import Engine
-from conformance.errors import UsageError
-from conformance.fleet import parse_shard, shard_of
-from conformance.model import Keyword, Level, Outcome, Report, Result, TargetSummary, Verdict
-from conformance.profile import load_profile
+from conformance.inputs.fleet import parse_shard, shard_of
+from conformance.inputs.profile import load_profile
+from conformance.inputs.target import Target
 from conformance.reference import target_file_text
 from conformance.reports.merge import merge_reports
-from conformance.summary import level_verdicts, overall_verdict
-from conformance.target import Target
 
 
 # -- shards ------------------------------------------------------------------------------------

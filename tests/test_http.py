@@ -9,11 +9,11 @@ from typing import ClassVar
 
 import pytest
 
-from conformance.errors import Inconclusive, PreconditionMissing
-from conformance.http import HttpClient, RateLimiter, recording
-from conformance.model import SafetyClass
-from conformance.redaction import REDACTED
-from conformance.target import SafetyPolicy, Target
+from conformance.client.http import HttpClient, RateLimiter, recording
+from conformance.client.redaction import REDACTED
+from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.model import SafetyClass
+from conformance.inputs.target import SafetyPolicy, Target
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -122,7 +122,7 @@ def test_unreachable_target_is_inconclusive_not_a_failure():
 
 
 def test_evidence_redacts_the_bearer_token(base_url, monkeypatch):
-    from conformance.secrets import SecretRef
+    from conformance.inputs.secrets import SecretRef
 
     monkeypatch.setenv("T_TOKEN", "very-secret-token")
     target = Target(name="t", base_url=base_url, bearer_token=SecretRef(env="T_TOKEN"))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.identifiers import (
+from conformance.data.identifiers import (
     CITIZEN_CHECK_CHARS,
     USCC_ALPHABET,
     citizen_id_check_char,

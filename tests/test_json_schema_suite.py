@@ -19,7 +19,7 @@ import jsonschema_rs
 import pytest
 from schemathesis.specs.openapi.adapter import v3_1
 
-from conformance import formats
+from conformance.data import formats
 
 CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpora" / "json-schema-test-suite"
 DRAFT = CORPUS / "tests" / "draft2020-12"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.errors import ProfileError
-from conformance.model import Level, SafetyClass
-from conformance.profile import BUNDLED, load_profile
+from conformance.core.errors import ProfileError
+from conformance.core.model import Level, SafetyClass
+from conformance.inputs.profile import BUNDLED, load_profile
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
@@ -25,7 +25,7 @@ def test_bundled_profiles_load(name):
 
 
 def test_each_level_profile_selects_exactly_its_level():
-    from conformance.catalogue import load_catalogue
+    from conformance.core.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     for level in Level:

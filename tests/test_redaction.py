@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.redaction import REDACTED, Redactor
+from conformance.client.redaction import REDACTED, Redactor
 
 
 def test_sensitive_headers_are_masked_whole():

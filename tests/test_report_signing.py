@@ -14,9 +14,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.errors import UsageError
-from conformance.model import Evidence, Keyword, Level, Outcome, Report, Result, TargetSummary
-from conformance.report_signing import (
+from conformance.core.errors import UsageError
+from conformance.core.model import Evidence, Keyword, Level, Outcome, Report, Result, TargetSummary
+from conformance.core.summary import level_verdicts, overall_verdict
+from conformance.reports import read_json, validate_report_dict, write_reports
+from conformance.reports.json_report import read_json_dict
+from conformance.reports.signing import (
     generate_key_pair,
     key_id,
     load_private_key,
@@ -24,9 +27,6 @@ from conformance.report_signing import (
     sign_report,
     verify_report,
 )
-from conformance.reports import read_json, validate_report_dict, write_reports
-from conformance.reports.json_report import read_json_dict
-from conformance.summary import level_verdicts, overall_verdict
 
 
 @pytest.fixture

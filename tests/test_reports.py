@@ -13,8 +13,8 @@ import pytest
 from lxml import etree
 from rich.console import Console
 
-from conformance.errors import UsageError
-from conformance.model import (
+from conformance.core.errors import UsageError
+from conformance.core.model import (
     Evidence,
     Keyword,
     Level,
@@ -24,13 +24,13 @@ from conformance.model import (
     TargetSummary,
     Verdict,
 )
+from conformance.core.summary import level_verdicts, overall_verdict
 from conformance.reports import FILE_NAMES, WRITERS, write_reports
 from conformance.reports.console import COLUMNS, print_summary, summary_table
 from conformance.reports.diff import diff_reports, format_diff
 from conformance.reports.html import render_html, write_html
 from conformance.reports.json_report import read_json, validate_report_dict, write_json
 from conformance.reports.junit import write_junit
-from conformance.summary import level_verdicts, overall_verdict
 
 SCRIPT = "<script>alert(1)</script>"
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conformance import schematron
+from conformance.documents import schematron
 
 NAMESPACES = ["", "urn:a", "urn:b"]
 NAMES = ["a", "b", "c"]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.errors import TargetError
-from conformance.model import SafetyClass
-from conformance.target import load_target_file, resolve_target
+from conformance.core.errors import TargetError
+from conformance.core.model import SafetyClass
+from conformance.inputs.target import load_target_file, resolve_target
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -1,4 +1,5 @@
-"""Report writers: every format is written from the one report model, `conformance.model.Report`.
+"""Report writers: every format is written from the one report model
+(`conformance.core.model.Report`).
 
 Allure results are written by allure-pytest through the pytest plugin, not here.
 """
@@ -11,8 +12,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.errors import UsageError
-from conformance.model import Report
+from conformance.core.errors import UsageError
+from conformance.core.model import Report
 from conformance.reports.html import write_html
 from conformance.reports.json_report import read_json, validate_report_dict, write_json
 from conformance.reports.junit import write_junit

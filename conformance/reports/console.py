@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from conformance.model import Level, Outcome, Report, Verdict
-from conformance.summary import outcome_counts
+from conformance.core.model import Level, Outcome, Report, Verdict
+from conformance.core.summary import outcome_counts
 
 # The summary columns, in the order a reader scans them.
 COLUMNS: tuple[tuple[str, Outcome], ...] = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.model import Outcome, Report, Result, Verdict
+from conformance.core.model import Outcome, Report, Result, Verdict
 
 Key = tuple[str, str]  # (requirement, target)
 

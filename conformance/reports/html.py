@@ -10,9 +10,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from conformance.model import Evidence, Level, Outcome, Report, Result, Verdict
+from conformance.core.model import Evidence, Level, Outcome, Report, Result, Verdict
+from conformance.core.summary import outcome_counts
 from conformance.reports.html_style import CSS
-from conformance.summary import outcome_counts
 
 OUTCOME_TITLES = {
     Outcome.FAIL: "Failed: a MUST is not met",

@@ -11,8 +11,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jsonschema import Draft202012Validator
 
-from conformance.errors import UsageError
-from conformance.model import Report
+from conformance.core.errors import UsageError
+from conformance.core.model import Report
 
 SCHEMA_RESOURCE = "run.schema.json"
 MAX_PROBLEMS_SHOWN = 5
@@ -22,7 +22,7 @@ MAX_MESSAGE_CHARS = 200
 @cache
 def run_schema() -> dict[str, Any]:
     """The published JSON Schema of run.json (shipped in `conformance.data`)."""
-    text = resources.files("conformance.data").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+    text = resources.files("conformance.resources").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
@@ -35,10 +35,10 @@ def _validator() -> Draft202012Validator:
 
 def report_json(report: Report, signing_key: Ed25519PrivateKey | None = None) -> str:
     """The run.json text: UTF-8 friendly, indented, keys in the model's stable order; with a
-    ``signature`` member when a signing key is given (see `conformance.report_signing`)."""
+    ``signature`` member when a signing key is given (see `conformance.reports.signing`)."""
     data = report.to_dict()
     if signing_key is not None:
-        from conformance.report_signing import sign_report
+        from conformance.reports.signing import sign_report
 
         data = sign_report(data, signing_key)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from conformance.model import Level, Outcome, Report, Result
+from conformance.core.model import Level, Outcome, Report, Result
 
 SKIPPED_OUTCOMES = frozenset({Outcome.SKIP, Outcome.NOT_IMPLEMENTED, Outcome.NOT_APPLICABLE})
 MESSAGE_CHARS = 500

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from conformance.errors import UsageError
-from conformance.model import Level, Report, Verdict
-from conformance.summary import overall_verdict
+from conformance.core.errors import UsageError
+from conformance.core.model import Level, Report, Verdict
+from conformance.core.summary import overall_verdict
 
 #: worst first: a level is as bad as its worst part
 _SEVERITY = (Verdict.NOT_CONFORMANT, Verdict.INCOMPLETE, Verdict.CONFORMANT)

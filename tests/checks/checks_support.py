@@ -14,12 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 
-from conformance.catalogue import load_catalogue
+from conformance.core.catalogue import load_catalogue
+from conformance.core.model import Outcome, Result
 from conformance.engine import Engine
-from conformance.model import Outcome, Result
-from conformance.profile import load_profile
+from conformance.inputs.profile import load_profile
+from conformance.inputs.target import SafetyPolicy, Target
 from conformance.reference import running_reference
-from conformance.target import SafetyPolicy, Target
 
 # What the `faulted` fixture (conftest.py) gives: (fault, checks to run) → their results.
 Faulted = Callable[[str, tuple[str, ...]], dict[str, Result]]

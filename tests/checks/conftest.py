@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from checks_support import Faulted, run
 
-from conformance.model import Result
+from conformance.core.model import Result
+from conformance.inputs.target import Target
 from conformance.reference import running_reference
-from conformance.target import Target
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checks_support import run_one
 
-from conformance.model import Outcome, Result
+from conformance.core.model import Outcome, Result
 
 
 def notes(result: Result) -> list[str]:

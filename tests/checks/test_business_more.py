@@ -8,9 +8,9 @@ import json
 import pytest
 from checks_support import run_one
 
-from conformance.errors import PreconditionMissing
-from conformance.model import Outcome, Result
-from conformance.signatures import SignatureProblem, keys_by_id, public_key, verify_jws
+from conformance.business.signatures import SignatureProblem, keys_by_id, public_key, verify_jws
+from conformance.core.errors import PreconditionMissing
+from conformance.core.model import Outcome, Result
 
 
 def kinds(result: Result, kind: str) -> list[dict]:
@@ -182,7 +182,7 @@ def test_a_202_without_location_warns():
 
 
 def test_the_state_machine_input_refuses_undeclared_states():
-    from conformance.checks.business_cases import StateMachine
+    from conformance.business.checks_cases import StateMachine
 
     with pytest.raises(PreconditionMissing, match="undeclared states archived"):
         StateMachine.from_inputs({"states": ["a"], "transitions": [["a", "archived"]]})
@@ -246,7 +246,7 @@ def jws_b64(data: bytes) -> str:
 def test_an_xml_signature_verifies_only_untampered_and_with_the_published_key():
     from reference_agency.signing import ResponseSigner
 
-    from conformance.signatures import verify_xml_signature
+    from conformance.business.signatures import verify_xml_signature
 
     signer, other = ResponseSigner(frozenset()), ResponseSigner(frozenset())
     document = b'<?xml version="1.0"?><license xmlns="urn:x"><code>91110108</code></license>'

@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from checks_support import Faulted, agency_schema_file, loopback_http, run
 
-from conformance import xmlsafe
+from conformance.client.generated import Plan, PositiveRunner
+from conformance.client.http import Exchange, HttpClient, recording
+from conformance.core.model import Outcome
+from conformance.documents import xmlsafe
+from conformance.documents.openapi import OpenApiDocument
 from conformance.engine import Engine
-from conformance.generated import Plan, PositiveRunner
-from conformance.http import Exchange, HttpClient, recording
-from conformance.model import Outcome
-from conformance.openapi import OpenApiDocument
-from conformance.profile import load_profile
-from conformance.secrets import SecretRef
-from conformance.target import SafetyPolicy, Target
+from conformance.inputs.profile import load_profile
+from conformance.inputs.secrets import SecretRef
+from conformance.inputs.target import SafetyPolicy, Target
 
 MINE = ("DATA-SCH-01", "DATA-XML-01", "DATA-ID-01")
 XML_DIR = Path(__file__).resolve().parents[1] / "data" / "xml" / "license"

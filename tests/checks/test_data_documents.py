@@ -11,11 +11,12 @@ import pytest
 import yaml
 from checks_support import Faulted, agency_schema_file, run
 
-from conformance import codelists, rdf, schematron, xmlsafe
-from conformance.model import Outcome
-from conformance.profile import load_profile
+from conformance.core.model import Outcome
+from conformance.data import codelists
+from conformance.documents import rdf, schematron, xmlsafe
+from conformance.inputs.profile import load_profile
+from conformance.inputs.target import Target
 from conformance.reference import running_reference
-from conformance.target import Target
 
 MINE = ("DATA-XML-02", "DATA-CL-01", "DATA-RDF-01")
 CASES_DIR = Path(__file__).resolve().parents[1] / "data" / "xml" / "license-schematron"

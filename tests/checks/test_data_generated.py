@@ -10,11 +10,11 @@ import requests
 from checks_support import Faulted, run
 from lxml import etree
 
-from conformance import field_map, formats, text_roundtrip
-from conformance.http import Exchange
-from conformance.model import Outcome, SafetyClass
-from conformance.openapi import OpenApiDocument
-from conformance.target import Target
+from conformance.client.http import Exchange
+from conformance.core.model import Outcome, SafetyClass
+from conformance.data import field_map, formats, text_roundtrip
+from conformance.documents.openapi import OpenApiDocument
+from conformance.inputs.target import Target
 
 FAST = ("DATA-NEG-02", "DATA-CNEG-01", "DATA-FMT-01", "DATA-ENC-01")
 GENERATED = ("DATA-SCH-02", "DATA-NEG-01")

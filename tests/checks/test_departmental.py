@@ -11,13 +11,13 @@ import pytest
 import requests
 from checks_support import assert_only, loopback_http, run, site_target
 
-from conformance.errors import Inconclusive
-from conformance.http import Exchange, HttpClient
-from conformance.model import Outcome
-from conformance.oas_validation import bounded, load_document, validate_openapi
-from conformance.problem_details import problem_defects
+from conformance.client.http import Exchange, HttpClient
+from conformance.core.errors import Inconclusive
+from conformance.core.model import Outcome
+from conformance.departmental.oas_validation import bounded, load_document, validate_openapi
+from conformance.departmental.problem_details import problem_defects
+from conformance.inputs.target import Target
 from conformance.reference import running_reference
-from conformance.target import Target
 
 MINE = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
 DEPARTMENTAL = ("DEP-OAS-01", "DEP-ERR-01")

@@ -13,15 +13,15 @@ import checks_support
 import pytest
 from checks_support import loopback_http, site_target
 
-from conformance.catalogue import load_catalogue
-from conformance.deprecation import parse_deprecation, parse_sunset
+from conformance.core.catalogue import load_catalogue
+from conformance.core.model import Outcome
+from conformance.departmental.deprecation import parse_deprecation, parse_sunset
+from conformance.departmental.oas_rules import version_findings
+from conformance.documents.openapi import OpenApiDocument
+from conformance.documents.service_levels import p95, parse_agreements, parse_service_level
 from conformance.engine import Engine
-from conformance.model import Outcome
-from conformance.oas_rules import version_findings
-from conformance.openapi import OpenApiDocument
-from conformance.profile import load_profile
+from conformance.inputs.profile import load_profile
 from conformance.reference import running_reference
-from conformance.service_levels import p95, parse_agreements, parse_service_level
 
 NEW = (
     "DEP-OAS-02",

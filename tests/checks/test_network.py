@@ -17,12 +17,12 @@ from checks_support import (
     run,
 )
 
-from conformance import tls_probe
-from conformance.challenges import challenge_schemes
-from conformance.hsts import parse_hsts, several_fields
-from conformance.http import HttpClient
-from conformance.model import Outcome
-from conformance.target import SafetyPolicy, Target
+from conformance.client.http import HttpClient
+from conformance.core.model import Outcome
+from conformance.inputs.target import SafetyPolicy, Target
+from conformance.network import tls_probe
+from conformance.network.challenges import challenge_schemes
+from conformance.network.hsts_policy import parse_hsts, several_fields
 
 MINE = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
 NETWORK = ("NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")

@@ -18,13 +18,13 @@ from checks_support import _close_at_once, _never_answer, _plain_text
 from cryptography import x509
 from reference_agency import ReferenceAgency
 
-from conformance import certificates
-from conformance.checks.network import weak_suite_reason
+from conformance.core.model import Outcome, Result, SafetyClass
 from conformance.engine import Engine
-from conformance.model import Outcome, Result, SafetyClass
-from conformance.profile import load_profile
+from conformance.inputs.profile import load_profile
+from conformance.inputs.target import ClientCertificate, SafetyPolicy, Target
+from conformance.network import certificates
+from conformance.network.checks_network import weak_suite_reason
 from conformance.reference import reference_target
-from conformance.target import ClientCertificate, SafetyPolicy, Target
 
 NEW = (
     "NET-TLS-02",

@@ -17,8 +17,8 @@ import trustme
 from reference_agency import ReferenceAgency
 from reference_agency.server import TlsAwareH11Protocol
 
-from conformance import peer
-from conformance.peer import SuitePeer
+from conformance.business import peer
+from conformance.business.peer import SuitePeer
 
 
 @contextmanager

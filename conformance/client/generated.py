@@ -1,0 +1,506 @@
+"""Requests generated from an OpenAPI document by schemathesis, sent through the suite's client.
+
+Positive (schema-valid) or negative (schema-violating) cases, in schemathesis' generation modes;
+a judge decides each answer (documented and schema-valid, not a server error, refused).
+
+schemathesis (4.x) only generates the cases and judges the answers; every request goes out
+through :class:`~conformance.client.http.HttpClient`, so the target's rate cap, time and size
+limits, host allow-list, CA bundle and credential redaction apply to generated traffic as to any
+other.
+Hypothesis runs seeded (the run's seed), without an example database, and shrinks a failing case
+to a minimal one; answers are cached per exact request, so shrinking and Hypothesis' final
+replay never resend a request already sent, and a request budget bounds the whole run.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import itertools
+import threading
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import requests
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.errors import LoaderError
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.jsonschema.bundler import unbundle_path
+from schemathesis.core.result import Err
+from schemathesis.core.transport import Response
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from conformance.client.http import Exchange, HttpClient
+from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.documents.openapi import OpenApiDocument
+
+# The four DATA-SCH-01 judgements, by schemathesis check name.
+CHECKS: tuple[Callable[..., Any], ...] = (
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
+# Headers the suite's client sets itself, and schemathesis' random per-case marker.
+_DROPPED_HEADERS = frozenset(
+    {"user-agent", "accept-encoding", "connection", "content-length", "x-schemathesis-testcaseid"}
+)
+# Health checks about generation speed or size say nothing about the agency.
+SUPPRESSED_HEALTH_CHECKS = (
+    hypothesis.HealthCheck.too_slow,
+    hypothesis.HealthCheck.filter_too_much,
+    hypothesis.HealthCheck.data_too_large,
+    hypothesis.HealthCheck.large_base_example,
+    hypothesis.HealthCheck.differing_executors,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One failed check on the minimal failing request of one operation."""
+
+    operation: str
+    check: str
+    title: str
+    summary: str
+    message: str
+    exchange: Exchange
+    schema_path: str | None = None
+    instance_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What to generate: methods, examples, the request budget, the seed, positive or negative."""
+
+    methods: frozenset[str]
+    max_examples: int
+    max_requests: int
+    seed: int
+    mode: str = "positive"
+    # schemathesis' coverage cases first: deterministic, one violated keyword each (negative).
+    coverage: bool = False
+
+
+@dataclass
+class Run:
+    """What a generated run did: violations, operations exercised or skipped, requests sent."""
+
+    violations: list[Violation] = field(default_factory=list)
+    exercised: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    sent: int = 0
+    unsendable: int = 0
+    budget_exhausted: bool = False
+    transport_error: Inconclusive | None = None
+    generation_errors: dict[str, str] = field(default_factory=dict)
+
+
+class _Found(Exception):
+    """Raised inside the Hypothesis test so that it shrinks towards a minimal failing case."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__(f"{len(violations)} violation(s)")
+        self.violations = violations
+
+
+def load_schema(document: OpenApiDocument) -> Any:
+    """A schemathesis schema for `document`, aimed at its server URL, with no config discovery."""
+    # `format` is left to DATA-FMT-01: in JSON Schema 2020-12 it is an annotation unless a
+    # vocabulary asserts it (§7.2.1), and one fault must not fail two requirements.
+    # DATA-NEG-01 asks for a refusal, and a refusal is any 4xx (a 5xx is DATA-SCH-02's).
+    config = SchemathesisConfig.from_dict(
+        {
+            "checks": {
+                "response_schema_conformance": {"validate-formats": False},
+                "negative_data_rejection": {"expected-statuses": ["4xx"]},
+            }
+        }
+    )
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(document.data), config=config)
+    schema.config.update(base_url=document.server_url())
+    return schema
+
+
+Judge = Callable[[Any, Exchange, str], list[Violation]]
+
+
+class GeneratedRunner:
+    """Generates requests per operation (the plan's mode), sends them, and judges each answer."""
+
+    def __init__(
+        self,
+        client: HttpClient,
+        document: OpenApiDocument,
+        plan: Plan,
+        judge: Judge | None = None,
+    ) -> None:
+        self.client = client
+        self.document = document
+        self.plan = plan
+        self.judge: Judge = judge or conformance_judge
+        self.run = Run()
+        self._cache: dict[tuple[Any, ...], tuple[Exchange, list[Violation]]] = {}
+        self._protected = {
+            (op.method.upper(), op.path): document.is_protected(op) for op in document.operations()
+        }
+        self._optional = {
+            (op.method.upper(), op.path, str(p.get("in")), str(p.get("name", "")).lower())
+            for op in document.operations()
+            for p in op.parameters
+            if not p.get("required", False)
+        }
+
+    def execute(self) -> Run:
+        """Exercise every selected operation of the document, within the request budget."""
+        try:
+            schema = load_schema(self.document)
+        except LoaderError as exc:
+            raise Inconclusive(f"schemathesis cannot load {self.document.url}: {exc}") from None
+        for result in schema.get_all_operations():
+            if isinstance(result, Err):  # an operation schemathesis cannot read
+                error = result.err()
+                where = f"{getattr(error, 'method', '') or ''} {getattr(error, 'path', '') or ''}"
+                self.run.generation_errors[where.strip() or "?"] = str(error)[:300]
+                continue
+            operation = result.ok()
+            if operation.method.upper() not in self.plan.methods:
+                continue
+            self._exercise(operation)
+        return self.run
+
+    def _exercise(self, operation: Any) -> None:
+        label = str(operation.label)
+        auth = self._protected.get((operation.method.upper(), str(operation.path)), False)
+        if auth:
+            try:
+                self.client.bearer_token()
+            except PreconditionMissing as exc:
+                self.run.skipped[label] = f"protected and {exc.reason}"
+                return
+        if self.run.budget_exhausted or self.run.transport_error is not None:
+            self.run.skipped[label] = "request budget spent before this operation"
+            return
+        test = self._hypothesis_test(operation, auth)
+        self.run.exercised.append(label)
+        try:
+            test()
+        except _Found as found:
+            self.run.violations.extend(found.violations)
+        except hypothesis.errors.HypothesisException as exc:
+            if self._mode is GenerationMode.NEGATIVE and isinstance(
+                exc, hypothesis.errors.Unsatisfiable
+            ):
+                # No parameter and no body: nothing of the request can violate the schema.
+                self.run.exercised.remove(label)
+                self.run.skipped[label] = "nothing in its request can violate the schema"
+                return
+            self.run.generation_errors[label] = f"{type(exc).__name__}: {exc}"[:300]
+
+    def _hypothesis_test(self, operation: Any, auth: bool) -> Callable[[], None]:
+        settings = hypothesis.settings(
+            max_examples=self.plan.max_examples,
+            database=None,
+            derandomize=False,
+            deadline=None,
+            suppress_health_check=SUPPRESSED_HEALTH_CHECKS,
+            phases=(hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink),
+            report_multiple_bugs=False,
+            verbosity=hypothesis.Verbosity.quiet,
+            print_blob=False,
+        )
+
+        @hypothesis.given(case=operation.as_strategy(generation_mode=self._mode))
+        def test(case: Any) -> None:
+            violations = self._judge(case, auth)
+            if violations:
+                raise _Found(violations)
+
+        if self.plan.coverage:
+            # Hypothesis runs explicit examples in reverse order of attachment.
+            for case in reversed(self._coverage_cases(operation)):
+                test = hypothesis.example(case=case)(test)
+        return hypothesis.seed(self.plan.seed)(settings(test))
+
+    def _coverage_cases(self, operation: Any) -> list[Any]:
+        """schemathesis' coverage-phase cases of the plan's mode, at most the request budget."""
+        schema = operation.schema
+        config = schema.config.generation_for(operation=operation, phase="coverage")
+        cases = schema.iter_coverage_cases(
+            operation, generation_modes=[self._mode], generation_config=config
+        )
+        # Other methods on the path are NET-METH-01's probes, and may be writes.
+        own = (c for c in cases if str(c.method).upper() == operation.method.upper())
+        limit = max(self.plan.max_requests - self.run.sent, 0)
+        return [_one_violation(case, self._optional) for case in itertools.islice(own, limit)]
+
+    @property
+    def _mode(self) -> GenerationMode:
+        return GenerationMode(self.plan.mode)
+
+    def _judge(self, case: Any, auth: bool) -> list[Violation]:
+        prepared = prepare(case, self.document.server_url())
+        key = (prepared.method, prepared.url, prepared.body, tuple(sorted(_headers(prepared))))
+        if key in self._cache:
+            return self._cache[key][1]
+        if self.run.sent >= self.plan.max_requests or self.run.transport_error is not None:
+            self.run.budget_exhausted = self.run.sent >= self.plan.max_requests
+            return []  # nothing more goes out; Hypothesis keeps the last failure it saw
+        if not _sendable(prepared):
+            self.run.unsendable += 1
+            return []  # a negative header value HTTP cannot carry (CR, LF, non-Latin-1)
+        self.run.sent += 1
+        try:
+            exchange = self.client.request(
+                str(prepared.method),
+                str(prepared.url),
+                headers=dict(_headers(prepared)),
+                body=prepared.body,
+                auth=auth,
+                follow_redirects=False,
+            )
+        except Inconclusive as exc:
+            self.run.transport_error = exc
+            return []
+        violations = self.judge(case, exchange, str(case.operation.label))
+        self._cache[key] = (exchange, violations)
+        return violations
+
+
+PositiveRunner = GeneratedRunner  # the name DATA-SCH-01 and its tests know
+
+_SHARED: weakref.WeakKeyDictionary[HttpClient, dict[tuple[str, Plan], Run]] = (
+    weakref.WeakKeyDictionary()
+)
+_SHARED_LOCK = threading.Lock()
+
+
+def negative_run(client: HttpClient, document: OpenApiDocument, plan: Plan) -> Run:
+    """The negative run of `plan` on `document`, judged by `negative_judge`, once per run.
+
+    DATA-SCH-02 and DATA-NEG-01 read the same schema-violating requests: sent once per client
+    (one client per target and run), each check reading its own violations.
+    """
+    with _SHARED_LOCK:
+        runs = _SHARED.setdefault(client, {})
+    key = (document.url, plan)
+    with _SHARED_LOCK:
+        if key in runs:
+            return runs[key]
+    run = GeneratedRunner(client, document, plan, negative_judge).execute()
+    with _SHARED_LOCK:
+        return runs.setdefault(key, run)
+
+
+def _one_violation(case: Any, optional: set[tuple[str, str, str, str]]) -> Any:
+    """The coverage case with only its own violation: other negated optional parameters go.
+
+    schemathesis' coverage cases for a body keyword also carry, e.g., an empty optional header
+    that violates its minLength; an agency refusing that header would hide how it treats the body.
+    """
+    meta = getattr(case, "meta", None)
+    own = getattr(getattr(getattr(meta, "phase", None), "data", None), "parameter_location", None)
+    if meta is None or own is None:
+        return case
+    containers = {"header": case.headers, "query": case.query, "cookie": case.cookies}
+    method, path = case.operation.method.upper(), str(case.operation.path)
+    for location, info in list(meta.components.items()):
+        container = containers.get(str(location.value))
+        if location == own or not info.mode.is_negative or container is None:
+            continue
+        names = list(container)
+        if all((method, path, str(location.value), n.lower()) in optional for n in names):
+            for name in names:
+                del container[name]
+            del meta.components[location]
+    return case
+
+
+def _sendable(prepared: requests.PreparedRequest) -> bool:
+    """Whether every header is one HTTP/1.1 can carry (RFC 9110 §5.5: no CR, LF or NUL)."""
+    for name, value in prepared.headers.items():
+        try:
+            requests.utils.check_header_validity((name, value))
+            str(value).encode("latin-1")
+        except (requests.exceptions.InvalidHeader, UnicodeEncodeError):
+            return False
+    return True
+
+
+def prepare(case: Any, base_url: str) -> requests.PreparedRequest:
+    """The HTTP request a schemathesis case stands for (URL with query, serialised body)."""
+    kwargs = case.as_transport_kwargs(base_url=base_url)
+    request = requests.Request(
+        method=kwargs["method"],
+        url=kwargs["url"],
+        headers=kwargs.get("headers") or {},
+        params=kwargs.get("params") or {},
+        cookies=kwargs.get("cookies") or {},
+        json=kwargs.get("json"),
+        data=kwargs.get("data"),
+        files=kwargs.get("files"),
+    )
+    return request.prepare()
+
+
+def _headers(prepared: requests.PreparedRequest) -> Iterable[tuple[str, str]]:
+    return [
+        (str(name), str(value))
+        for name, value in prepared.headers.items()
+        if name.lower() not in _DROPPED_HEADERS
+    ]
+
+
+def as_schemathesis_response(exchange: Exchange) -> Response:
+    """The exchange as a schemathesis Response (its request without credentials)."""
+    headers = {k: v for k, v in exchange.request_headers.items() if k.lower() != "authorization"}
+    request = requests.Request(
+        exchange.method, exchange.url, headers=headers, data=exchange.request_body
+    ).prepare()
+    return Response(
+        status_code=exchange.status,
+        headers={name.lower(): [value] for name, value in exchange.headers.items()},
+        content=exchange.body,
+        request=request,
+        elapsed=exchange.elapsed_s,
+        verify=True,
+    )
+
+
+def conformance_judge(case: Any, exchange: Exchange, operation: str) -> list[Violation]:
+    """Run each of the four conformance checks on the answer; every failure they raise."""
+    return _run_checks(case, exchange, operation, CHECKS)
+
+
+judge = conformance_judge  # the earlier name
+
+
+def server_error_judge(case: Any, exchange: Exchange, operation: str) -> list[Violation]:
+    """A 5xx answer to any generated request, valid or not, is a violation (RFC 9110 §15.6)."""
+    if exchange.status < 500:
+        return []
+    summary = f"{exchange.status} to a {_mode(case)} request"
+    return [
+        Violation(
+            operation=operation,
+            check="not_a_server_error",
+            title="Server error",
+            summary=summary,
+            message=f"{summary}: {exchange.text()[:300]}",
+            exchange=exchange,
+        )
+    ]
+
+
+def rejection_judge(case: Any, exchange: Exchange, operation: str) -> list[Violation]:
+    """A request that violates the schema must be refused with a 4xx (schemathesis' check)."""
+    if exchange.status >= 500 or not _violation_survives_xml(case):
+        return []  # DATA-SCH-02 decides server errors; one fault, one requirement
+    found = _run_checks(case, exchange, operation, (negative_data_rejection,))
+    what = _negated(case)
+    summary = f"{what or 'a schema-violating request'} answered {exchange.status}, expected 4xx"
+    return [dataclasses.replace(v, summary=summary) for v in found]
+
+
+def _negated(case: Any) -> str:
+    """What a negative case violates, as schemathesis describes it (e.g. `enterprise: Object
+    with unexpected properties`), with where the body or parameter is."""
+    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
+    description = str(getattr(data, "description", "") or "")
+    where = getattr(data, "parameter_location", None)
+    name = getattr(data, "parameter", None)
+    if where is not None and description:
+        place = f"{where.value} {name}" if name else str(where.value)
+        return f"{place}: {description}"
+    return description
+
+
+def negative_judge(case: Any, exchange: Exchange, operation: str) -> list[Violation]:
+    """Both judgements of a negative run: no server error, and a refusal."""
+    return server_error_judge(case, exchange, operation) + rejection_judge(
+        case, exchange, operation
+    )
+
+
+def _violation_survives_xml(case: Any) -> bool:
+    """Whether a negated body is still invalid once written as XML, which has no JSON types.
+
+    `{"name": null}` becomes `<name>null</name>`, a valid string; only the coverage scenarios
+    below stay violations in XML, and random negative XML bodies are not judged.
+    """
+    media = str(getattr(case, "media_type", "") or "").split(";")[0].strip().lower()
+    if not (media.endswith("/xml") or media.endswith("+xml")):
+        return True
+    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
+    scenario = getattr(getattr(data, "scenario", None), "value", None)
+    return scenario in _XML_SAFE_SCENARIOS
+
+
+_XML_SAFE_SCENARIOS = frozenset(
+    {
+        "object_unexpected_properties",
+        "object_missing_required_property",
+        "invalid_enum_value",
+        "invalid_pattern",
+        "string_above_max_length",
+        "string_below_min_length",
+    }
+)
+
+
+def _mode(case: Any) -> str:
+    meta = getattr(case, "meta", None)
+    mode = getattr(getattr(meta, "generation", None), "mode", None)
+    return str(getattr(mode, "value", "generated"))
+
+
+def _run_checks(
+    case: Any, exchange: Exchange, operation: str, checks: Iterable[Callable[..., Any]]
+) -> list[Violation]:
+    response = as_schemathesis_response(exchange)
+    found: list[Violation] = []
+    for check in checks:
+        try:
+            case.validate_response(response, checks=[check])
+        except FailureGroup as group:
+            found.extend(
+                _violation(operation, check.__name__, f, exchange) for f in group.exceptions
+            )
+        except Failure as failure:
+            found.append(_violation(operation, check.__name__, failure, exchange))
+    return found
+
+
+def _violation(operation: str, check: str, failure: Failure, exchange: Exchange) -> Violation:
+    schema_path = getattr(failure, "schema_path", None)
+    bundled_names = getattr(failure, "_name_to_uri", None)  # schemathesis' bundled $ref names
+    if schema_path is not None and bundled_names:
+        schema_path = unbundle_path(list(schema_path), bundled_names)
+    instance_path = getattr(failure, "instance_path", None)
+    summary = str(getattr(failure, "validation_message", "") or failure.message).strip()
+    return Violation(
+        operation=operation,
+        check=check,
+        title=str(failure.title),
+        summary=summary.splitlines()[0] if summary else str(failure.title),
+        message=str(failure.message),
+        exchange=exchange,
+        schema_path=_pointer(schema_path) if schema_path is not None else None,
+        instance_path=_pointer(instance_path) if instance_path is not None else None,
+    )
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    """A JSON pointer (RFC 6901) from a list of keys and indexes."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)

@@ -1,0 +1,441 @@
+"""The one HTTP client every check uses: limits, rate cap, redirect policy, evidence capture.
+
+Safe by default: read-only methods unless the run allows `write`, a request-rate cap shared by
+every check on the target, per-request time and size limits, redirects followed only within the
+target's hosts, and credentials redacted from every recorded exchange.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import shlex
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from conformance.client.redaction import Redactor
+from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.model import Evidence, SafetyClass
+from conformance.inputs.target import Target
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+EVIDENCE_BODY_CHARS = 4000
+USER_AGENT = "interop-conformance/0.1 (+conformance test suite)"
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and its response, as the suite saw them (before redaction)."""
+
+    method: str
+    url: str
+    request_headers: Mapping[str, str]
+    request_body: bytes | None
+    status: int
+    headers: requests.structures.CaseInsensitiveDict[str]
+    body: bytes
+    elapsed_s: float
+
+    @property
+    def media_type(self) -> str:
+        """The response media type without parameters, lower-case ('' when absent)."""
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        """The `charset` parameter of the response's Content-Type, as sent (None when absent)."""
+        for part in self.headers.get("Content-Type", "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.strip().lower() == "charset":
+                return value.strip().strip('"')
+        return None
+
+    def header(self, name: str) -> str | None:
+        """A response header, case-insensitively."""
+        return self.headers.get(name)
+
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON; raises ValueError when it is not JSON."""
+        return json.loads(self.body)
+
+
+@dataclass(slots=True)
+class ExchangeStats:
+    """Run-wide counts and timings of every exchange with a target (for service-level checks)."""
+
+    latencies_s: list[float] = field(default_factory=list)
+    server_errors: int = 0
+    transport_errors: int = 0
+
+
+#: the share of an agency's declared rate limit the suite's ordinary requests use at most
+DECLARED_RATE_SHARE = 0.8
+
+
+class RateLimiter:
+    """At most `rps` requests a second, shared by every thread that uses it."""
+
+    def __init__(self, rps: float) -> None:
+        self._interval = 1.0 / rps
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        """Block until the next request may be sent."""
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self._interval
+        if start > now:
+            time.sleep(start - now)
+
+
+Recorder = Callable[[Exchange], None]
+_recorder: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar(
+    "conformance_recorder", default=None
+)
+
+
+@contextmanager
+def recording(recorder: Recorder) -> Iterator[None]:
+    """Send every exchange made inside the block to `recorder` (a check's evidence)."""
+    token = _recorder.set(recorder)
+    try:
+        yield
+    finally:
+        _recorder.reset(token)
+
+
+class HttpClient:
+    """HTTP(S) to one target, within its safety policy."""
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        allow: frozenset[SafetyClass] | None = None,
+        redactor: Redactor | None = None,
+        max_rps: float | None = None,
+    ) -> None:
+        self.target = target
+        self.allow = allow if allow is not None else target.safety.allow
+        self.redactor = redactor or Redactor()
+        self.stats = ExchangeStats()
+        #: the run's request-rate cap for this client (requests per second)
+        self.max_rps: float = max_rps or target.safety.max_rps
+        self._limiter = RateLimiter(self.max_rps)
+        self._declared_limiter: RateLimiter | None = None
+        #: the rate the target declares it allows (requests/s), once discovery has read it
+        self.declared_rps: float | None = None
+        self.declared_per_client = False
+        self._pace_lock = threading.Lock()
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = USER_AGENT
+        self._session.verify = str(target.ca_bundle) if target.ca_bundle else True
+        self._session.trust_env = False  # never route government traffic through a stray proxy
+        self._token: tuple[str, float] | None = None
+        self._token_lock = threading.Lock()
+
+    # -- addressing -----------------------------------------------------------------------
+    def url(self, path_or_url: str) -> str:
+        """An absolute URL: paths are taken relative to the target's base URL."""
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return self.target.base_url.rstrip("/") + "/" + path_or_url.lstrip("/")
+
+    def on_target(self, url: str) -> bool:
+        """Whether `url` is on one of the target's hosts."""
+        return (urlsplit(url).hostname or "") in self.target.hosts
+
+    def pace(self) -> None:
+        """Wait for the run's shared rate cap (for libraries that open their own connections)."""
+        self._limiter.wait()
+
+    def keep_under(self, declared_rps: float, *, authenticated_only: bool = False) -> None:
+        """Send requests at most at DECLARED_RATE_SHARE of the rate the target declares.
+
+        The suite's ordinary traffic must never meet the agency's rate limit: a 429 there would
+        be a verdict on the suite's pace, not on the agency. Only NET-RATE-01's deliberate burst
+        (its own connections) goes past it. With `authenticated_only` (a limit declared per
+        client) only requests that carry credentials are counted. The run's cap still applies.
+        """
+        with self._pace_lock:
+            if self.declared_rps is not None and self.declared_rps <= declared_rps:
+                return
+            self.declared_rps = declared_rps
+            self.declared_per_client = authenticated_only
+            self._declared_limiter = RateLimiter(declared_rps * DECLARED_RATE_SHARE)
+
+    # -- requests -------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | str | None = None,
+        json_body: Any = None,
+        auth: bool = False,
+        client_cert: bool = False,
+        follow_redirects: bool = True,
+    ) -> Exchange:
+        """Send one request (following on-target redirects) and return the final exchange."""
+        method = method.upper()
+        if method not in READ_METHODS and SafetyClass.WRITE not in self.allow:
+            raise PreconditionMissing(
+                f"{method} is a write: opt in with --allow write, or `allow: [write]` in the "
+                "profile's or target's safety section"
+            )
+        send_headers = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False)
+            send_headers.setdefault("Content-Type", "application/json")
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        if auth:
+            send_headers["Authorization"] = f"Bearer {self.bearer_token()}"
+        url = self.url(path_or_url)
+        for _ in range(self.target.safety.max_redirects + 1):
+            exchange = self._send(method, url, send_headers, data, client_cert)
+            location = exchange.header("Location")
+            if not (follow_redirects and exchange.status in REDIRECT_STATUSES and location):
+                return exchange
+            next_url = urljoin(url, location)
+            if not self.on_target(next_url):
+                return exchange  # never follow a redirect off the target's hosts
+            if exchange.status == 303:
+                method, data = "GET", None
+            url = next_url
+        raise Inconclusive(f"more than {self.target.safety.max_redirects} redirects from {url}")
+
+    def get(self, path_or_url: str, **kwargs: Any) -> Exchange:
+        """GET shorthand."""
+        return self.request("GET", path_or_url, **kwargs)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: bytes | None,
+        client_cert: bool,
+    ) -> Exchange:
+        if not self.on_target(url):
+            raise Inconclusive(f"refused to contact {url}: not one of the target's hosts")
+        cert = None
+        if client_cert:
+            cc = self.target.client_certificate
+            if cc is None:
+                raise PreconditionMissing("the target names no client certificate for mutual TLS")
+            cert = (str(cc.cert), str(cc.key))
+        policy = self.target.safety
+        self._limiter.wait()
+        declared = self._declared_limiter
+        if declared is not None and (
+            not self.declared_per_client or any(k.lower() == "authorization" for k in headers)
+        ):
+            declared.wait()
+        started = time.monotonic()
+        try:
+            response = self._session.request(
+                method,
+                url,
+                headers=headers,
+                data=data,
+                cert=cert,
+                stream=True,
+                allow_redirects=False,
+                timeout=(policy.timeout_s, policy.timeout_s),
+            )
+            body = self._read_limited(response, started, url)
+        except requests.exceptions.SSLError as exc:
+            self.stats.transport_errors += 1
+            raise Inconclusive(f"TLS failure talking to {url}: {_reason(exc)}") from None
+        except requests.exceptions.Timeout:
+            self.stats.transport_errors += 1
+            raise Inconclusive(f"no answer from {url} within {policy.timeout_s:g} s") from None
+        except requests.exceptions.RequestException as exc:
+            self.stats.transport_errors += 1
+            raise Inconclusive(f"cannot reach {url}: {_reason(exc)}") from None
+        elapsed = time.monotonic() - started
+        self.stats.latencies_s.append(elapsed)
+        if response.status_code >= 500:
+            self.stats.server_errors += 1
+        exchange = Exchange(
+            method,
+            url,
+            dict(response.request.headers),
+            data,
+            response.status_code,
+            response.headers,
+            body,
+            elapsed,
+        )
+        record = _recorder.get()
+        if record is not None:
+            record(exchange)
+        return exchange
+
+    def _read_limited(self, response: requests.Response, started: float, url: str) -> bytes:
+        limit, timeout = self.target.safety.max_response_bytes, self.target.safety.timeout_s
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise Inconclusive(f"answer from {url} is larger than the {limit}-byte limit")
+                if time.monotonic() - started > timeout:
+                    raise Inconclusive(f"answer from {url} took longer than {timeout:g} s")
+                chunks.append(chunk)
+        finally:
+            response.close()
+        return b"".join(chunks)
+
+    # -- credentials ----------------------------------------------------------------------
+    def bearer_token(self) -> str:
+        """A bearer token: the configured one, or one from the OAuth2 token endpoint (cached)."""
+        if self.target.bearer_token is not None:
+            token = self.target.bearer_token.reveal()
+            self.redactor.add_secret(token)
+            return token
+        oauth = self.target.oauth2
+        if oauth is None:
+            raise PreconditionMissing("the target names no credentials (oauth2 or bearer_token)")
+        with self._token_lock:
+            if self._token and self._token[1] > time.monotonic():
+                return self._token[0]
+            secret = oauth.client_secret.reveal()
+            self.redactor.add_secret(secret)
+            form = {"grant_type": "client_credentials"}
+            if oauth.scope:
+                form["scope"] = oauth.scope
+            exchange = self.token_request(oauth.token_url, form, oauth.client_id, secret)
+            try:
+                payload = exchange.json()
+                token, lifetime = str(payload["access_token"]), float(payload.get("expires_in", 60))
+            except (ValueError, KeyError, TypeError):
+                raise Inconclusive(
+                    f"the token endpoint {oauth.token_url} answered {exchange.status} without a "
+                    "usable access_token"
+                ) from None
+            self.redactor.add_secret(token)
+            self._token = (token, time.monotonic() + max(lifetime - 30, lifetime / 2))
+            return token
+
+    def token_request(
+        self, token_url: str, form: dict[str, str], client_id: str, secret: str
+    ) -> Exchange:
+        """POST an OAuth2 token request (client authentication by HTTP Basic), within limits."""
+        self._limiter.wait()
+        started = time.monotonic()
+        try:
+            response = self._session.post(
+                token_url,
+                data=form,
+                auth=(client_id, secret),
+                stream=True,
+                allow_redirects=False,
+                timeout=(self.target.safety.timeout_s, self.target.safety.timeout_s),
+            )
+            body = self._read_limited(response, started, token_url)
+        except requests.exceptions.RequestException as exc:
+            raise Inconclusive(
+                f"cannot reach the token endpoint {token_url}: {_reason(exc)}"
+            ) from None
+        exchange = Exchange(
+            "POST",
+            token_url,
+            dict(response.request.headers),
+            response.request.body if isinstance(response.request.body, bytes) else None,
+            response.status_code,
+            response.headers,
+            body,
+            time.monotonic() - started,
+        )
+        record = _recorder.get()
+        if record is not None:
+            record(exchange)
+        return exchange
+
+    # -- evidence -------------------------------------------------------------------------
+    def evidence(self, exchange: Exchange, note: str = "") -> Evidence:
+        """The redacted evidence of one exchange, with a curl line to replay it."""
+        r = self.redactor
+        body_text = exchange.text()
+        summary = (
+            f"{exchange.method} {r.url(exchange.url)} → {exchange.status}"
+            f" {exchange.media_type or '(no content type)'} ({exchange.elapsed_s * 1000:.0f} ms)"
+        )
+        detail: dict[str, Any] = {
+            "request": {
+                "method": exchange.method,
+                "url": r.url(exchange.url),
+                "headers": r.headers(exchange.request_headers),
+                "body": r.text(exchange.request_body.decode("utf-8", "replace"))[
+                    :EVIDENCE_BODY_CHARS
+                ]
+                if exchange.request_body
+                else None,
+            },
+            "response": {
+                "status": exchange.status,
+                "headers": r.headers(exchange.headers),
+                "body": r.text(body_text[:EVIDENCE_BODY_CHARS]),
+                "body_truncated": len(body_text) > EVIDENCE_BODY_CHARS,
+            },
+            "elapsed_ms": round(exchange.elapsed_s * 1000, 1),
+            "curl": self.curl(exchange),
+        }
+        if note:
+            detail["note"] = note
+        return Evidence("http", f"{note}: {summary}" if note else summary, detail)
+
+    def curl(self, exchange: Exchange) -> str:
+        """A shell line that replays the exchange, credentials as environment variables."""
+        parts = ["curl", "-sS", "-i", "-X", exchange.method]
+        if self.target.ca_bundle:
+            parts += ["--cacert", str(self.target.ca_bundle)]
+        for name, value in exchange.request_headers.items():
+            if name.lower() in {"user-agent", "accept-encoding", "connection", "content-length"}:
+                continue
+            if name.lower() == "authorization":
+                parts += ["-H", "Authorization: Bearer $CONFORMANCE_TOKEN"]
+            else:
+                parts += ["-H", f"{name}: {self.redactor.text(value)}"]
+        if exchange.request_body:
+            parts += [
+                "--data-binary",
+                self.redactor.text(exchange.request_body.decode("utf-8", "replace")),
+            ]
+        parts.append(self.redactor.url(exchange.url))
+        return " ".join(
+            shlex.quote(p) if not p.startswith("Authorization: Bearer $") else f'"{p}"'
+            for p in parts
+        )
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._session.close()
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost readable reason of a requests/urllib3 exception."""
+    seen: BaseException | None = exc
+    reason = str(exc)
+    while seen is not None:
+        reason = str(seen) or reason
+        seen = seen.__cause__ or seen.__context__
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+    return reason.split(": ", 1)[-1][:300]

@@ -1,0 +1,2 @@
+"""The core: errors, the report model, the requirement catalogue, the check registry and the
+verdict summary. It imports nothing else of the package."""

@@ -1,0 +1,56 @@
+"""One summariser: per-level and overall verdicts (a SHOULD never fails a level)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from conformance.core.model import Level, Outcome, Result, Verdict
+
+
+def level_verdict(results: Iterable[Result], not_implemented: str = "ignore") -> Verdict:
+    """A level is not conformant on any fail, incomplete on any error (or, when the profile's
+    rule says so, on any requirement not implemented), and conformant otherwise."""
+    outcomes = {r.outcome for r in results}
+    if Outcome.FAIL in outcomes:
+        return Verdict.NOT_CONFORMANT
+    if Outcome.ERROR in outcomes:
+        return Verdict.INCOMPLETE
+    if not_implemented == "incomplete" and Outcome.NOT_IMPLEMENTED in outcomes:
+        return Verdict.INCOMPLETE
+    return Verdict.CONFORMANT
+
+
+def level_verdicts(
+    results: Iterable[Result], not_implemented: str = "ignore"
+) -> dict[str, Verdict]:
+    """The verdict of every level that has results, in level order."""
+    by_level: dict[Level, list[Result]] = {}
+    for r in results:
+        by_level.setdefault(r.level, []).append(r)
+    return {
+        level.value: level_verdict(by_level[level], not_implemented)
+        for level in Level
+        if level in by_level
+    }
+
+
+def overall_verdict(levels: dict[str, Verdict], complete: bool = True) -> Verdict:
+    """Not conformant if a level is; incomplete if a level is, or the run was interrupted."""
+    values = set(levels.values())
+    if Verdict.NOT_CONFORMANT in values:
+        return Verdict.NOT_CONFORMANT
+    if Verdict.INCOMPLETE in values or not complete or not levels:
+        return Verdict.INCOMPLETE
+    return Verdict.CONFORMANT
+
+
+def outcome_counts(results: Iterable[Result]) -> dict[Level, Counter[Outcome]]:
+    """How many results of each outcome every level has (for summary tables)."""
+    counts: dict[Level, Counter[Outcome]] = {level: Counter() for level in Level}
+    for r in results:
+        counts[r.level][r.outcome] += 1
+    return {level: c for level, c in counts.items() if c}
+
+
+EXIT_CODES = {Verdict.CONFORMANT: 0, Verdict.NOT_CONFORMANT: 1, Verdict.INCOMPLETE: 2}
