@@ -38,7 +38,6 @@ from reference_agency import ReferenceAgency
 from reference_agency.faults import EVERY_FAULT, observing_lookups
 
 import conformance.client.generated
-import conformance.data.checks_requests
 import conformance.network.tls_probe
 from conformance.client.discovery import Discovery
 from conformance.client.http import HttpClient
@@ -58,10 +57,7 @@ RUN_CACHES: dict[str, tuple[tuple[Any, str], ...]] = {
     "cache:discovery": ((Discovery, "apis"), (Discovery, "openapi_documents")),
     "cache:token": ((HttpClient, "bearer_token"),),
     "cache:tls-scans": ((conformance.network.tls_probe, "scan"),),
-    "cache:negative-requests": (
-        (conformance.client.generated, "negative_run"),
-        (conformance.data.checks_requests, "negative_run"),
-    ),
+    "cache:negative-requests": ((conformance.client.generated, "negative_run"),),
 }
 
 

@@ -1,6 +1,6 @@
 """The suite playing a peer agency: a mutual-TLS endpoint on loopback that records every call.
 
-The target is told where the peer is (see `conformance.business.checks_cases`), then drives a case
+The target is told where the peer is (see `conformance.business.xag`), then drives a case
 that makes it call out; the peer answers with the profile's canned answer and keeps, for each
 call, the client certificate subject (or that none was presented), the headers and the body.
 Its server certificate comes from a CA made at start (trustme); client certificates are verified

@@ -182,7 +182,7 @@ def test_a_202_without_location_warns():
 
 
 def test_the_state_machine_input_refuses_undeclared_states():
-    from conformance.business.checks_cases import StateMachine
+    from conformance.business.state import StateMachine
 
     with pytest.raises(PreconditionMissing, match="undeclared states archived"):
         StateMachine.from_inputs({"states": ["a"], "transitions": [["a", "archived"]]})

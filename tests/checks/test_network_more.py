@@ -23,7 +23,7 @@ from conformance.engine import Engine
 from conformance.inputs.profile import load_profile
 from conformance.inputs.target import ClientCertificate, SafetyPolicy, Target
 from conformance.network import certificates
-from conformance.network.checks_network import weak_suite_reason
+from conformance.network.tls import weak_suite_reason
 from conformance.reference import reference_target
 
 NEW = (

@@ -1,26 +1,75 @@
-"""Data level, the requests side: no 5xx, schema violations and broken requests refused.
-
-DATA-SCH-02 and DATA-NEG-01 read schemathesis-generated requests (conformance.client.generated), the
-negative ones sent once per run for both; DATA-NEG-02 sends hand-made broken requests
-(conformance.data.probes).
-"""
+"""What several data checks share (the checks are in the family modules beside this one)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from conformance.client.context import CheckContext
 from conformance.client.generated import (
-    GeneratedRunner,
     Plan,
     Run,
-    negative_run,
-    server_error_judge,
+    Violation,
 )
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.model import SafetyClass
-from conformance.core.registry import check
-from conformance.data import probes as data_probes
-from conformance.data.checks_data import CHECK_SOURCES, EVIDENCE_VIOLATIONS, _cite_violation
+from conformance.data.resource_inputs import (
+    ResourceSpec,
+)
 from conformance.documents.openapi import HTTP_METHODS
+
+EVIDENCE_VIOLATIONS = 10
+
+# Where each schemathesis check's rule is written.
+CHECK_SOURCES = {
+    "status_code_conformance": "OpenAPI 3.1 §4.8.16 Responses Object",
+    "content_type_conformance": "OpenAPI 3.1 §4.8.17 Response Object content",
+    "response_headers_conformance": "OpenAPI 3.1 §4.8.17 Response Object headers",
+    "response_schema_conformance": "OpenAPI 3.1 §4.8.14 Media Type schema; JSON Schema 2020-12",
+    "not_a_server_error": "RFC 9110 §15.6",
+    "negative_data_rejection": "OpenAPI 3.1 §4.8.12 Parameter/§4.8.13 Request Body schemas",
+}
+
+XML_ACCEPT = "application/xml"
+
+
+def _cite_violation(ctx: CheckContext, violation: Violation) -> None:
+    entry = ctx.cite(violation.exchange, f"{violation.operation}: {violation.check}")
+    ctx.note(
+        "validation",
+        f"{violation.operation}: {violation.title}: {violation.summary}",
+        operation=violation.operation,
+        check=violation.check,
+        message=ctx.client.redactor.text(violation.message)[:2000],
+        schema_path=violation.schema_path,
+        instance_path=violation.instance_path,
+        request=entry.detail["request"],
+        curl=entry.detail["curl"],
+        seed=ctx.seed,
+    )
+
+
+SHOWN = 3
+
+
+def _raw_resource(ctx: CheckContext, spec: ResourceSpec) -> dict[str, Any]:
+    return dict((ctx.inputs.get("resources") or {}).get(spec.name) or {})
+
+
+def _read(ctx: CheckContext, location: str, what: str, accept: str) -> tuple[bytes, str, str]:
+    """Bytes, base URL and media type of a document on the target or beside the profile."""
+    if location.startswith(("http://", "https://", "/")):
+        if location.startswith("http") and not ctx.client.on_target(location):
+            raise PreconditionMissing(f"the {what} {location} is not on the target's hosts")
+        exchange = ctx.client.get(location, headers={"Accept": accept})
+        if exchange.status != 200:
+            ctx.cite(exchange, what)
+            raise Inconclusive(f"the {what} {location} answered {exchange.status}, expected 200")
+        return exchange.body, exchange.url, exchange.media_type
+    path = (ctx.profile_dir / location).resolve()
+    if not path.is_file():
+        raise PreconditionMissing(f"the {what} file {path} does not exist")
+    media = "text/turtle" if path.suffix == ".ttl" else "application/ld+json"
+    return path.read_bytes(), path.as_uri(), media
 
 
 # -- DATA-SCH-02 and DATA-NEG-01 ---------------------------------------------------------------
@@ -35,43 +84,6 @@ def _generation_plan(ctx: CheckContext, mode: str, budget: int) -> Plan:
         seed=ctx.seed,
         mode=mode,
         coverage=mode == "negative",
-    )
-
-
-@check("DATA-SCH-02")
-def no_server_errors(ctx: CheckContext) -> str:
-    """No generated request, valid or schema-violating, gets a 5xx."""
-    budget = int(ctx.params.get("max_requests", 300))
-    runs: list[Run] = []
-    for document in ctx.discovery.openapi_documents():
-        positive = _generation_plan(ctx, "positive", budget)
-        runs.append(GeneratedRunner(ctx.client, document, positive, server_error_judge).execute())
-        negative = _generation_plan(ctx, "negative", budget)
-        runs.append(_only(negative_run(ctx.client, document, negative), "not_a_server_error"))
-    return _generated_verdict(
-        ctx,
-        runs,
-        "valid and schema-violating",
-        "got no 5xx (RFC 9110 §15.6: a server error is the server's fault, never the request's)",
-    )
-
-
-@check("DATA-NEG-01")
-def schema_violations_refused(ctx: CheckContext) -> str:
-    """Generated requests that violate the schema are refused with a 4xx."""
-    budget = int(ctx.params.get("max_requests", 300))
-    runs = [
-        _only(
-            negative_run(ctx.client, document, _generation_plan(ctx, "negative", budget)),
-            "negative_data_rejection",
-        )
-        for document in ctx.discovery.openapi_documents()
-    ]
-    return _generated_verdict(
-        ctx,
-        runs,
-        "schema-violating",
-        "were refused with a 4xx (OpenAPI 3.1: the schemas bound input)",
     )
 
 
@@ -131,33 +143,3 @@ def _generated_verdict(ctx: CheckContext, runs: list[Run], kind: str, rule: str)
 
 def _methods(run: Run) -> list[str]:
     return [op.split(" ", 1)[0] for op in run.exercised]
-
-
-# -- DATA-NEG-02 -------------------------------------------------------------------------------
-@check("DATA-NEG-02")
-def broken_requests_refused(ctx: CheckContext) -> str:
-    """Malformed bodies get 400, an undeclared Content-Type 415, an unsatisfiable Accept 406."""
-    limit = int(ctx.params.get("max_operations", 5))
-    probes: list[data_probes.Probe] = []
-    for document in ctx.discovery.openapi_documents():
-        for op, kinds in data_probes.body_operations(document)[:limit]:
-            probes.extend(data_probes.probe_body_operation(ctx.client, document, op, kinds))
-        for op in data_probes.accept_operations(document)[:limit]:
-            probes.append(data_probes.probe_accept(ctx.client, document, op))
-    if not probes:
-        raise PreconditionMissing("the OpenAPI documents declare no operation to probe")
-    bad = [p for p in probes if not p.ok]
-    for probe in bad or probes[:1]:
-        ctx.cite(probe.exchange, probe.problem() if not probe.ok else f"{probe.operation} (ok)")
-    if bad:
-        ctx.reproduce = ctx.client.curl(bad[0].exchange)
-        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
-        ctx.fail(
-            f"{len(bad)} of {len(probes)} broken request(s) misanswered: "
-            f"{'; '.join(p.problem() for p in bad[:3])}{more}"
-        )
-    statuses = sorted({p.expected for p in probes})
-    return (
-        f"{len(probes)} broken request(s) got the right refusal "
-        f"({', '.join(str(k) for k in statuses)}: malformed body, media type, Accept)"
-    )

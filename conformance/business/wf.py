@@ -1,13 +1,70 @@
-"""Business level: stateful exploration along the OpenAPI links (BUS-WF-02)."""
+"""BUS-WF-01: each declared workflow (Arazzo 1.0 document, or OpenAPI links) runs to completion
+with every step's success criteria met; BUS-WF-02: stateful exploration along OpenAPI links
+finds no violation (created resources are retrievable, deleted ones are gone)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from conformance.business.arazzo import StepRecord, WorkflowFailed, WorkflowRunner, load_arazzo
+from conformance.business.arazzo.runner import Limits
 from conformance.business.stateful import Bounds, Explorer
 from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
+
+
+# -- BUS-WF-01 ----------------------------------------------------------------------------------
+@check("BUS-WF-01")
+def workflows_complete(ctx: CheckContext) -> str:
+    """Every declared Arazzo workflow runs to its end with each step's success criteria met."""
+    paths = ctx.require_input("workflows")
+    if not paths:
+        raise PreconditionMissing("the profile's inputs.workflows lists no Arazzo document")
+    documents = [load_arazzo(_anchored(ctx, p)) for p in paths]
+    records: list[StepRecord] = []
+
+    def on_step(record: StepRecord) -> None:
+        records.append(record)
+        ctx.cite(record.exchange, record.note)
+
+    runner = WorkflowRunner(
+        ctx.client, ctx.discovery.openapi_documents(), _limits(ctx.params), on_step
+    )
+    finished: list[str] = []
+    for document in documents:
+        try:
+            outputs = runner.run_document(document)
+        except WorkflowFailed as exc:
+            if records:
+                ctx.reproduce = ctx.client.curl(records[-1].exchange)
+            ctx.fail(
+                f"{Path(document.file).name}: {exc} — Arazzo 1.0.1 (Step Object): every "
+                "success criterion MUST be satisfied for the step to succeed"
+            )
+        for workflow_id, values in outputs.items():
+            ctx.note("outputs", f"workflow {workflow_id} outputs", outputs=values)
+            finished.append(workflow_id)
+    return (
+        f"{len(finished)} workflow(s) ({', '.join(finished)}) ran to completion: "
+        f"{len(records)} step executions, every step's success criteria met"
+    )
+
+
+def _anchored(ctx: CheckContext, path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else ctx.profile_dir / candidate
+
+
+def _limits(params: dict[str, Any]) -> Limits:
+    defaults = Limits()
+    return Limits(
+        max_polls=int(params.get("max_polls", defaults.max_polls)),
+        poll_interval_s=float(params.get("poll_interval_s", defaults.poll_interval_s)),
+        max_wait_s=float(params.get("max_wait_s", defaults.max_wait_s)),
+        max_steps=int(params.get("max_steps", defaults.max_steps)),
+    )
 
 
 @check("BUS-WF-02")

@@ -1,4 +1,5 @@
-"""Business level: responses signed with the agency's published keys (BUS-SIG-01)."""
+"""BUS-SIG-01: where declared, responses are signed (HTTP Message Signatures or JWS; XML Signature
+for XML) and verify against the agency's published keys."""
 
 from __future__ import annotations
 

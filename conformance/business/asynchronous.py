@@ -1,4 +1,4 @@
-"""Business level: long operations answer 202 Accepted with a Location to poll (BUS-ASYNC-01)."""
+"""BUS-ASYNC-01: long operations answer 202 with Location (and Retry-After) to poll."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def accepted_then_poll(ctx: CheckContext) -> str:
     if started.status != 202:
         ctx.reproduce = ctx.client.curl(started)
         ctx.fail(
-            f"{operation.method.upper()} {operation.path} with {_show(headers)} answered "
+            f"{operation.method.upper()} {operation.path} with {_show_headers(headers)} answered "
             f"{started.status}, expected 202 Accepted with a Location to poll ({ACCEPTED})"
         )
     location = started.header("Location")
@@ -115,5 +115,5 @@ def _seconds(value: str | None, default: float) -> float:
         raise Inconclusive(f"Retry-After {value!r} is neither seconds nor an HTTP date") from None
 
 
-def _show(headers: dict[str, str]) -> str:
+def _show_headers(headers: dict[str, str]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in headers.items() if k != "Accept") or "no headers"

@@ -1,0 +1,85 @@
+"""DATA-FMT-01: dates and times are RFC 3339 with an offset; declared formats (email, uri, uuid)
+hold."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from conformance.client.context import CheckContext
+from conformance.client.http import Exchange
+from conformance.core.errors import PreconditionMissing
+from conformance.core.registry import check
+from conformance.data import formats
+from conformance.data import probes as data_probes
+from conformance.data.resource_inputs import (
+    declared_resources,
+    get_maybe_authorized,
+    list_items,
+)
+from conformance.documents.openapi import OpenApiDocument
+
+
+# -- DATA-FMT-01 -------------------------------------------------------------------------------
+@check("DATA-FMT-01")
+def formats_hold(ctx: CheckContext) -> str:
+    """Timestamps are RFC 3339 with an offset, and every declared `format` holds."""
+    limit = int(ctx.params.get("max_documents", 20))
+    documents = ctx.discovery.openapi_documents()
+    urls = [
+        document.url_for(op, {})
+        for document in documents
+        for op in data_probes.accept_operations(document)
+    ]
+    for spec in declared_resources(ctx.inputs):
+        urls.extend(list_items(ctx.client, spec, limit).urls)
+    bad: list[str] = []
+    checked = 0
+    for url in dict.fromkeys(urls):
+        exchange = get_maybe_authorized(ctx.client, url, "application/json")
+        if exchange.status != 200 or not _is_json(exchange.media_type):
+            continue
+        try:
+            body = exchange.json()
+        except ValueError:
+            continue  # not JSON: DATA-SCH-01's concern
+        checked += 1
+        found = _format_problems(documents, exchange, body)
+        if found:
+            ctx.cite(exchange, "formats")
+            ctx.reproduce = ctx.reproduce or ctx.client.curl(exchange)
+        for problem in found:
+            where = f"{ctx.client.redactor.url(exchange.url)} {problem.pointer}"
+            ctx.note("format", f"{where}: {problem.reason}", url=exchange.url, **asdict(problem))
+            bad.append(f"{where} {problem.value!r} is not a valid {problem.expected}")
+    if bad:
+        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+        ctx.fail(
+            f"{len(bad)} value(s) break their format: {'; '.join(bad[:3])}{more} "
+            "(RFC 3339 §5.6: a date-time carries its offset; JSON Schema 2020-12 §7.3 formats)"
+        )
+    if not checked:
+        raise PreconditionMissing("no JSON answer to check (no parameterless GET, no resources)")
+    return (
+        f"{checked} JSON answer(s): every timestamp RFC 3339 with an offset, every declared "
+        "format holds"
+    )
+
+
+def _format_problems(
+    documents: list[OpenApiDocument], exchange: Exchange, body: Any
+) -> list[formats.FormatProblem]:
+    found = formats.undeclared_timestamp_problems(body)
+    seen = {p.pointer for p in found}
+    for document in documents:
+        op = formats.operation_for(document, exchange.method, exchange.url)
+        schema = op and formats.response_schema(document, op, exchange.status, exchange.media_type)
+        if op is not None and schema:
+            declared = formats.declared_format_problems(document, schema, body)
+            found.extend(p for p in declared if p.pointer not in seen)
+            break
+    return found
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")

@@ -1,0 +1,101 @@
+"""DATA-RDF-01: published RDF / JSON-LD conforms to the declared SHACL shapes (e.g. DCAT-AP)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.client.context import CheckContext
+from conformance.client.http import Exchange
+from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.registry import check
+from conformance.data.common import SHOWN, _read
+from conformance.documents import rdf
+
+RDF_ACCEPT = "application/ld+json, text/turtle;q=0.9"
+
+
+# -- DATA-RDF-01 -------------------------------------------------------------------------------
+@check("DATA-RDF-01")
+def rdf_shapes(ctx: CheckContext) -> str:
+    """Published RDF / JSON-LD conforms to the declared SHACL shapes."""
+    entries = ctx.require_input("rdf")
+    if not entries:
+        raise PreconditionMissing("inputs.rdf declares no RDF document")
+    violations: list[str] = []
+    checked = 0
+    for entry in entries:
+        shapes = _shapes(ctx, str(entry["shapes"]))
+        for url in _rdf_urls(ctx, entry):
+            exchange = ctx.client.get(url, headers={"Accept": RDF_ACCEPT})
+            found = _shape_violations(ctx, exchange, shapes)
+            checked += 1
+            for violation in found[: int(ctx.params.get("max_findings", 20))]:
+                ctx.note(
+                    "validation",
+                    f"SHACL: {violation.focus} {violation.path}: {violation.message}",
+                    url=exchange.url,
+                    shapes=entry["shapes"],
+                    **violation.to_dict(),
+                )
+            bad = [v for v in found if v.severity == "Violation"]
+            if bad:
+                ctx.cite(exchange, f"RDF not conforming to {entry['shapes']}")
+                ctx.reproduce = ctx.reproduce or ctx.client.curl(exchange)
+                violations.extend(
+                    f"{exchange.url}: {v.focus} {v.path or ''}: {v.message} ({v.component})"
+                    for v in bad
+                )
+            elif checked == 1:
+                ctx.cite(exchange, f"RDF conforming to {entry['shapes']}")
+    if violations:
+        more = f" (and {len(violations) - SHOWN} more)" if len(violations) > SHOWN else ""
+        ctx.fail(
+            f"{len(violations)} SHACL violation(s): {'; '.join(violations[:SHOWN])}{more} "
+            "(W3C SHACL)"
+        )
+    return f"{checked} RDF document(s) conform to their SHACL shapes"
+
+
+def _rdf_urls(ctx: CheckContext, entry: dict[str, Any]) -> list[str]:
+    if entry.get("url"):
+        return [ctx.client.url(str(entry["url"]))]
+    relation = str(entry.get("relation") or "")
+    urls = [
+        link.href
+        for api in ctx.discovery.apis()
+        for link in api.links.get(relation, ())
+        if ctx.client.on_target(link.href)
+        and (not link.type or link.type.split(";")[0].strip().lower() in rdf.FORMATS)
+    ]
+    if not urls:
+        raise PreconditionMissing(f"the api-catalog has no {relation!r} link to RDF on the target")
+    return urls
+
+
+def _shapes(ctx: CheckContext, name: str) -> Any:
+    try:
+        if name in rdf.BUILTIN_SHAPES:
+            return rdf.builtin_shapes(name)
+        data, base, media = _read(ctx, name, "SHACL shapes", "text/turtle, application/ld+json")
+        if Path(urlsplit(base).path).suffix == ".ttl" and media not in rdf.FORMATS:
+            media = "text/turtle"
+        return rdf.parse_graph(data, media, base)
+    except rdf.RdfError as exc:
+        raise Inconclusive(f"the SHACL shapes {name} are unusable: {exc}") from None
+
+
+def _shape_violations(ctx: CheckContext, exchange: Exchange, shapes: Any) -> list[Any]:
+    if exchange.status != 200:
+        ctx.cite(exchange, "RDF document")
+        raise Inconclusive(f"{exchange.url} answered {exchange.status}, expected 200 with RDF")
+    try:
+        graph = rdf.parse_graph(exchange.body, exchange.media_type, exchange.url)
+    except rdf.RdfError as exc:
+        ctx.cite(exchange, "RDF document")
+        ctx.fail(f"{exchange.url} is not usable RDF: {exc} (W3C JSON-LD 1.1 / RDF 1.1)")
+    try:
+        return list(rdf.validate(graph, shapes))
+    except rdf.RdfError as exc:
+        raise Inconclusive(f"the SHACL shapes are unusable: {exc}") from None

@@ -1,0 +1,109 @@
+"""DATA-SCH-01: answers to generated valid requests have a documented status, a documented content
+type, documented headers, and a body valid against the schema; DATA-SCH-02: no generated
+request, valid or not, gets a 5xx."""
+
+from __future__ import annotations
+
+from conformance.client import generated
+from conformance.client.context import CheckContext
+from conformance.client.generated import (
+    GeneratedRunner,
+    Plan,
+    PositiveRunner,
+    Run,
+    server_error_judge,
+)
+from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.model import SafetyClass
+from conformance.core.registry import check
+from conformance.data.common import (
+    CHECK_SOURCES,
+    EVIDENCE_VIOLATIONS,
+    _cite_violation,
+    _generated_verdict,
+    _generation_plan,
+    _only,
+)
+from conformance.documents.openapi import HTTP_METHODS
+
+
+# -- DATA-SCH-01 -------------------------------------------------------------------------------
+@check("DATA-SCH-01")
+def generated_valid_requests(ctx: CheckContext) -> str:
+    """Answers to generated valid requests are documented and valid against the schema."""
+    documents = ctx.discovery.openapi_documents()
+    writes = bool(ctx.params.get("include_writes", False)) and SafetyClass.WRITE in ctx.allow
+    methods = {m.upper() for m in HTTP_METHODS} if writes else {"GET", "HEAD"}
+    budget = int(ctx.params.get("max_requests", 200))
+    runs: list[Run] = []
+    for document in documents:
+        plan = Plan(
+            frozenset(methods),
+            max_examples=int(ctx.params.get("max_examples", 10)),
+            max_requests=budget - sum(r.sent for r in runs),
+            seed=ctx.seed,
+        )
+        runs.append(PositiveRunner(ctx.client, document, plan).execute())
+    return _schema_verdict(ctx, runs, writes)
+
+
+def _schema_verdict(ctx: CheckContext, runs: list[Run], writes: bool) -> str:
+    exercised = [op for r in runs for op in r.exercised]
+    skipped = {op: why for r in runs for op, why in r.skipped.items()}
+    errors = {op: why for r in runs for op, why in r.generation_errors.items()}
+    violations = [v for r in runs for v in r.violations]
+    sent = sum(r.sent for r in runs)
+    ctx.note(
+        "generation",
+        f"schemathesis: {sent} request(s) to {len(exercised)} operation(s), seed {ctx.seed}",
+        seed=ctx.seed,
+        methods="all" if writes else "GET, HEAD",
+        exercised=exercised,
+        skipped=skipped,
+        generation_errors=errors,
+        requests=sent,
+        budget_exhausted=any(r.budget_exhausted for r in runs),
+    )
+    if violations:
+        for violation in violations[:EVIDENCE_VIOLATIONS]:
+            _cite_violation(ctx, violation)
+        ctx.reproduce = ctx.client.curl(violations[0].exchange)
+        first = violations[0]
+        where = f" at {first.instance_path or '/'}" if first.instance_path is not None else ""
+        ctx.fail(
+            f"{len(violations)} violation(s) on "
+            f"{len({v.operation for v in violations})} operation(s); first: {first.operation} "
+            f"{first.check}{where}: {first.summary} ({CHECK_SOURCES.get(first.check, 'OpenAPI')};"
+            f" seed {ctx.seed})"
+        )
+    transport = next((r.transport_error for r in runs if r.transport_error), None)
+    if transport is not None:
+        raise Inconclusive(f"generated requests stopped: {transport.message}")
+    judged = [op for op in exercised if op not in errors]
+    if not judged:
+        reason = "; ".join(f"{op}: {why}" for op, why in {**skipped, **errors}.items())
+        raise PreconditionMissing(f"no operation could be exercised ({reason or 'none selected'})")
+    return (
+        f"{sent} generated valid request(s) to {len(judged)} operation(s) got documented statuses,"
+        f" content types and headers, and schema-valid bodies (seed {ctx.seed})"
+    )
+
+
+@check("DATA-SCH-02")
+def no_server_errors(ctx: CheckContext) -> str:
+    """No generated request, valid or schema-violating, gets a 5xx."""
+    budget = int(ctx.params.get("max_requests", 300))
+    runs: list[Run] = []
+    for document in ctx.discovery.openapi_documents():
+        positive = _generation_plan(ctx, "positive", budget)
+        runs.append(GeneratedRunner(ctx.client, document, positive, server_error_judge).execute())
+        negative = _generation_plan(ctx, "negative", budget)
+        runs.append(
+            _only(generated.negative_run(ctx.client, document, negative), "not_a_server_error")
+        )
+    return _generated_verdict(
+        ctx,
+        runs,
+        "valid and schema-violating",
+        "got no 5xx (RFC 9110 §15.6: a server error is the server's fault, never the request's)",
+    )

@@ -1,0 +1,86 @@
+"""DEP-OAS-01: each API's OpenAPI document is retrievable and valid OpenAPI 3.0/3.1; DEP-OAS-02:
+info has title, version and contact; every servers URL is https; DEP-OAS-03: every operation has
+an operationId, a summary, and documents its 4xx responses."""
+
+from __future__ import annotations
+
+from conformance.client.context import CheckContext
+from conformance.core.errors import PreconditionMissing
+from conformance.core.registry import check
+from conformance.departmental.common import _document_rules
+from conformance.departmental.oas_rules import (
+    https_findings,
+    info_findings,
+    operation_findings,
+)
+from conformance.departmental.oas_validation import bounded, load_document, validate_openapi
+
+OPENAPI_ACCEPT = (
+    "application/vnd.oai.openapi+json, application/json;q=0.9, "
+    "application/vnd.oai.openapi;q=0.8, application/yaml;q=0.8, */*;q=0.1"
+)
+
+
+@check("DEP-OAS-01")
+def openapi_valid(ctx: CheckContext) -> str:
+    """Every service-desc document on the target is retrievable and valid OpenAPI 3.0/3.1."""
+    urls = [u for api in ctx.discovery.apis() for u in api.hrefs("service-desc")]
+    on_target = list(dict.fromkeys(u for u in urls if ctx.client.on_target(u)))
+    if not on_target:
+        raise PreconditionMissing("the api-catalog links no service-desc on the target's hosts")
+    limit = int(ctx.params.get("max_errors", 10))
+    versions = []
+    for url in on_target:
+        exchange = ctx.client.get(url, headers={"Accept": OPENAPI_ACCEPT})
+        ctx.cite(exchange, "service-desc")
+        if exchange.status != 200:
+            ctx.fail(f"the OpenAPI document {url} answered {exchange.status}, expected 200")
+        try:
+            document = load_document(exchange)
+        except ValueError as exc:
+            ctx.fail(f"the OpenAPI document {url} is not a JSON or YAML document: {exc}")
+        try:
+            bounded(document)
+        except ValueError as exc:
+            ctx.fail(f"the OpenAPI document {url} is unusable: {exc}")
+        if not isinstance(document, dict):
+            ctx.fail(f"the OpenAPI document {url} is a {type(document).__name__}, not an object")
+        result = validate_openapi(document, exchange.url, ctx.client, limit)
+        if result.problems:
+            listed = [str(p) for p in result.problems]
+            ctx.note(
+                "validation",
+                f"openapi-spec-validator: {len(listed)}{'+' if result.more else ''} problem(s) "
+                f"in {url}",
+                url=url,
+                openapi=result.version,
+                problems=[
+                    {"json_path": p.json_path, "message": p.message} for p in result.problems
+                ],
+                truncated=result.more,
+            )
+            more = f" (and {'more than ' if result.more else ''}{len(listed) - 1} more)"
+            ctx.fail(
+                f"the OpenAPI document {url} is not valid OpenAPI {result.version or '3.x'}: "
+                f"{listed[0]}{more if len(listed) > 1 else ''}"
+            )
+        versions.append(f"{url} (OpenAPI {result.version})")
+    return f"{len(versions)} OpenAPI document(s) retrieved and valid: {', '.join(versions)}"
+
+
+@check("DEP-OAS-02")
+def openapi_info_servers(ctx: CheckContext) -> str:
+    """info has title, version and contact; every servers URL is https."""
+    count = _document_rules(
+        ctx,
+        lambda doc: info_findings(doc.data) + https_findings(doc),
+        "OpenAPI 3.1 §4.8.2 Info Object, §4.8.5 Server Object; servers must be https",
+    )
+    return f"{count} OpenAPI document(s) have info title, version and contact, https servers"
+
+
+@check("DEP-OAS-03")
+def openapi_operations(ctx: CheckContext) -> str:
+    """Every operation has an operationId, a summary, and documents its 4xx responses."""
+    count = _document_rules(ctx, operation_findings, "NL API Design Rules: document operations")
+    return f"every operation of {count} OpenAPI document(s) has operationId, summary and 4xx"
