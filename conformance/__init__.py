@@ -5,8 +5,6 @@ The public API; everything else is internal and may change.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from conformance.client.context import CheckContext
 from conformance.core.catalogue import Catalogue, load_catalogue
 from conformance.core.errors import (
@@ -31,6 +29,7 @@ from conformance.core.model import (
     Verdict,
 )
 from conformance.core.registry import check, registered_checks
+from conformance.core.version import __version__
 from conformance.engine import Engine, PlannedCheck
 from conformance.inputs.profile import Profile, load_profile
 from conformance.inputs.target import Target, load_target_file, resolve_target

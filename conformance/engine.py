@@ -9,7 +9,6 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from conformance import __version__
 from conformance.client.context import CheckContext
 from conformance.client.discovery import Discovery
 from conformance.client.http import Exchange, HttpClient, recording
@@ -35,6 +34,7 @@ from conformance.core.model import (
 )
 from conformance.core.registry import CheckFunction, registered_checks
 from conformance.core.summary import level_verdicts, overall_verdict
+from conformance.core.version import __version__
 from conformance.inputs.profile import Profile, merge_inputs
 from conformance.inputs.target import Target
 

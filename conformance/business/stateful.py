@@ -21,11 +21,11 @@ from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
 from conformance.client.generated import (
     SUPPRESSED_HEALTH_CHECKS,
-    as_schemathesis_response,
     load_schema,
     prepare,
 )
 from conformance.client.http import Exchange, HttpClient
+from conformance.client.judges import as_schemathesis_response
 from conformance.core.errors import Inconclusive
 from conformance.documents.openapi import OpenApiDocument
 

@@ -8,8 +8,8 @@ from conformance.client.context import CheckContext
 from conformance.client.generated import (
     Plan,
     Run,
-    Violation,
 )
+from conformance.client.judges import Violation
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.model import SafetyClass
 from conformance.data.resource_inputs import (

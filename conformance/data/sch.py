@@ -11,8 +11,8 @@ from conformance.client.generated import (
     Plan,
     PositiveRunner,
     Run,
-    server_error_judge,
 )
+from conformance.client.judges import server_error_judge
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.model import SafetyClass
 from conformance.core.registry import check

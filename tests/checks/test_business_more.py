@@ -17,7 +17,7 @@ def kinds(result: Result, kind: str) -> list[dict]:
     return [e.detail for e in result.evidence if e.kind == kind]
 
 
-def notes(result: Result) -> str:
+def note_text(result: Result) -> str:
     return "\n".join(e.detail.get("note", "") for e in result.evidence if e.kind == "http")
 
 
@@ -63,7 +63,7 @@ def test_the_trace_id_reaches_the_suite_peer():
     assert call["path"] == "/v1/identity-verifications"
     trace_id = result.message.split("trace-id ")[1].split()[0]
     assert trace_id in call["headers"]["traceparent"]
-    assert "restore the target's own peer" in notes(result)
+    assert "restore the target's own peer" in note_text(result)
 
 
 def test_a_dropped_trace_id_fails():
@@ -164,7 +164,7 @@ def test_a_licence_never_listed_fails_within_the_declared_delay():
     result = run_one("BUS-CONS-01", ("BUS-CONS-01",))
     assert result.outcome is Outcome.FAIL
     assert "did not show it within the declared delay of 2 s" in result.message
-    assert "still absent after" in notes(result)
+    assert "still absent after" in note_text(result)
 
 
 # -- BUS-ASYNC-01 ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from conformance.inputs.profile import load_profile
 from conformance.inputs.secrets import SecretRef
 from conformance.inputs.target import SafetyPolicy, Target
 
-MINE = ("DATA-SCH-01", "DATA-XML-01", "DATA-ID-01")
+PAYLOAD_CHECKS = ("DATA-SCH-01", "DATA-XML-01", "DATA-ID-01")
 XML_DIR = Path(__file__).resolve().parents[1] / "data" / "xml" / "license"
 SECRET_MARKER = "MARKER-7f3c-do-not-leak"
 
@@ -58,8 +58,8 @@ def loopback_target(base_url: str, **fields: Any) -> Target:
 
 # -- every check both ways on the reference agency ---------------------------------------------
 def test_clean_agency_passes(clean: Target) -> None:
-    results = run(clean, MINE)
-    for rid in MINE:
+    results = run(clean, PAYLOAD_CHECKS)
+    for rid in PAYLOAD_CHECKS:
         assert results[rid].outcome is Outcome.PASS, (rid, results[rid].message)
     generation = results["DATA-SCH-01"].evidence[0]
     assert generation.detail["seed"] == 1
@@ -71,7 +71,7 @@ def test_clean_agency_passes(clean: Target) -> None:
 
 
 def test_schema_failure_names_the_operation_the_pointer_and_a_replay(faulted: Faulted) -> None:
-    result = faulted("DATA-SCH-01", MINE)["DATA-SCH-01"]
+    result = faulted("DATA-SCH-01", PAYLOAD_CHECKS)["DATA-SCH-01"]
     assert "GET /licenses" in result.message
     assert "/issued_at" in result.message
     assert "not of type" in result.message
@@ -87,7 +87,7 @@ def test_schema_failure_names_the_operation_the_pointer_and_a_replay(faulted: Fa
 
 
 def test_identifier_failure_lists_each_bad_value(faulted: Faulted) -> None:
-    result = faulted("DATA-ID-01", MINE)["DATA-ID-01"]
+    result = faulted("DATA-ID-01", PAYLOAD_CHECKS)["DATA-ID-01"]
     bad = [e.detail for e in result.evidence if e.kind == "identifier"]
     assert len(bad) == 3
     assert {b["pointer"] for b in bad} == {"/code"}
@@ -99,7 +99,7 @@ def test_identifier_failure_lists_each_bad_value(faulted: Faulted) -> None:
 
 
 def test_xml_failure_carries_line_and_path(faulted: Faulted) -> None:
-    result = faulted("DATA-XML-01", MINE)["DATA-XML-01"]
+    result = faulted("DATA-XML-01", PAYLOAD_CHECKS)["DATA-XML-01"]
     notes = [e.detail for e in result.evidence if e.kind == "validation"]
     assert notes
     assert all(n["line"] > 0 and n["path"] for n in notes)

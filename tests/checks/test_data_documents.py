@@ -18,7 +18,7 @@ from conformance.inputs.profile import load_profile
 from conformance.inputs.target import Target
 from conformance.reference import running_reference
 
-MINE = ("DATA-XML-02", "DATA-CL-01", "DATA-RDF-01")
+DOCUMENT_CHECKS = ("DATA-XML-02", "DATA-CL-01", "DATA-RDF-01")
 CASES_DIR = Path(__file__).resolve().parents[1] / "data" / "xml" / "license-schematron"
 CASES: dict[str, dict[str, Any]] = yaml.safe_load((CASES_DIR / "cases.yaml").read_text("utf-8"))
 
@@ -215,12 +215,14 @@ def test_shipped_dcat_ap_subset_finds_a_missing_title() -> None:
 
 # -- the checks on the reference agency, both ways -----------------------------------------------
 def test_conformant_agency_passes(clean: Target) -> None:
-    results = run(clean, MINE)
-    assert {rid: r.outcome for rid, r in results.items()} == dict.fromkeys(MINE, Outcome.PASS)
+    results = run(clean, DOCUMENT_CHECKS)
+    assert {rid: r.outcome for rid, r in results.items()} == dict.fromkeys(
+        DOCUMENT_CHECKS, Outcome.PASS
+    )
 
 
 def test_schematron_failure_names_rule_line_and_xpath(faulted: Faulted) -> None:
-    result = faulted("DATA-XML-02", MINE)["DATA-XML-02"]
+    result = faulted("DATA-XML-02", DOCUMENT_CHECKS)["DATA-XML-02"]
     assert "division-in-code" in result.message
     assert "line 2" in result.message
     notes = [e.detail for e in result.evidence if e.kind == "validation"]
@@ -231,14 +233,14 @@ def test_schematron_failure_names_rule_line_and_xpath(faulted: Faulted) -> None:
 
 
 def test_code_list_failure_names_value_pointer_and_list(faulted: Faulted) -> None:
-    result = faulted("DATA-CL-01", MINE)["DATA-CL-01"]
+    result = faulted("DATA-CL-01", DOCUMENT_CHECKS)["DATA-CL-01"]
     assert "/division_code = '999999' is not in gb2260" in result.message
     entry = next(e.detail for e in result.evidence if e.kind == "codelist")
     assert "201904" in entry["source"]
 
 
 def test_shacl_failure_names_focus_and_path(faulted: Faulted) -> None:
-    result = faulted("DATA-RDF-01", MINE)["DATA-RDF-01"]
+    result = faulted("DATA-RDF-01", DOCUMENT_CHECKS)["DATA-RDF-01"]
     assert "business-licences" in result.message
     assert "dc/terms/description" in result.message
 
@@ -268,7 +270,7 @@ def test_skips_without_declarations(clean: Target) -> None:
     declared = clean.inputs["resources"]["license"]
     kept = {k: v for k, v in declared.items() if k not in {"schematron", "codelists"}}
     inputs = {"resources": {"license": kept}}
-    results = run(replace(clean, inputs=inputs), MINE)
+    results = run(replace(clean, inputs=inputs), DOCUMENT_CHECKS)
     assert results["DATA-XML-02"].outcome is Outcome.SKIP
     assert results["DATA-RDF-01"].outcome is Outcome.SKIP
 

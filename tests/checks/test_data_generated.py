@@ -18,7 +18,7 @@ from conformance.inputs.target import Target
 
 FAST = ("DATA-NEG-02", "DATA-CNEG-01", "DATA-FMT-01", "DATA-ENC-01")
 GENERATED = ("DATA-SCH-02", "DATA-NEG-01")
-MINE = GENERATED + FAST
+GENERATED_AND_FAST = GENERATED + FAST
 
 
 # -- both ways on the reference agency ---------------------------------------------------------

@@ -19,7 +19,7 @@ from conformance.departmental.problem_details import problem_defects
 from conformance.inputs.target import Target
 from conformance.reference import running_reference
 
-MINE = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
+MIXED_LEVEL_CHECKS = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
 DEPARTMENTAL = ("DEP-OAS-01", "DEP-ERR-01")
 Response = tuple[int, str, bytes]
 
@@ -34,7 +34,7 @@ def test_departmental_checks_pass_on_the_conformant_agency(clean):
 
 def test_invalid_openapi_fault_fails_with_the_validator_message_and_path():
     with running_reference(("DEP-OAS-01",)) as target:
-        results = run(target, MINE)
+        results = run(target, MIXED_LEVEL_CHECKS)
     assert_only("DEP-OAS-01", results)
     result = results["DEP-OAS-01"]
     assert "$.paths['/health'].get.responses" in result.message
@@ -45,7 +45,7 @@ def test_invalid_openapi_fault_fails_with_the_validator_message_and_path():
 
 def test_error_format_fault_fails_naming_the_media_type():
     with running_reference(("DEP-ERR-01",)) as target:
-        results = run(target, MINE)
+        results = run(target, MIXED_LEVEL_CHECKS)
     assert_only("DEP-ERR-01", results)
     assert (
         "'application/json', expected 'application/problem+json'" in results["DEP-ERR-01"].message
@@ -202,11 +202,11 @@ def test_external_refs_on_other_hosts_are_never_fetched():
 
 def test_yaml_bombs_are_bounded():
     with pytest.raises(ValueError, match="expands to more than 1000 nodes"):
-        bounded(load_document(exchange(200, "application/yaml", alias_bomb())), limit=1000)
+        bounded(load_document(answer_of(200, "application/yaml", alias_bomb())), limit=1000)
 
 
 # -- RFC 9457 ----------------------------------------------------------------------------------
-def exchange(status: int, media_type: str, body: bytes) -> Exchange:
+def answer_of(status: int, media_type: str, body: bytes) -> Exchange:
     headers: requests.structures.CaseInsensitiveDict[str] = requests.structures.CaseInsensitiveDict(
         {"Content-Type": media_type}
     )
@@ -226,7 +226,7 @@ def exchange(status: int, media_type: str, body: bytes) -> Exchange:
     ],
 )
 def test_problem_details_members(body, defect):
-    found = problem_defects(exchange(404, "application/problem+json", json.dumps(body).encode()))
+    found = problem_defects(answer_of(404, "application/problem+json", json.dumps(body).encode()))
     if defect is None:
         assert found == []
     else:
@@ -234,7 +234,7 @@ def test_problem_details_members(body, defect):
 
 
 def test_problem_details_need_their_media_type():
-    [defect] = problem_defects(exchange(404, "application/json", b'{"title":"x","status":404}'))
+    [defect] = problem_defects(answer_of(404, "application/json", b'{"title":"x","status":404}'))
     assert "expected 'application/problem+json'" in defect
 
 

@@ -24,7 +24,7 @@ from conformance.network import tls_probe
 from conformance.network.challenges import challenge_schemes
 from conformance.network.hsts_policy import parse_hsts, several_fields
 
-MINE = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
+ACROSS_LEVELS = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
 NETWORK = ("NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
 
 
@@ -97,7 +97,7 @@ def test_network_checks_pass_on_the_conformant_agency(clean):
 
 
 def test_tls_fault_accepting_tls_1_0_fails_with_the_suites(faulted):
-    results = faulted("NET-TLS-01", MINE)
+    results = faulted("NET-TLS-01", ACROSS_LEVELS)
     assert_only("NET-TLS-01", results, with_evidence=True)
     message = results["NET-TLS-01"].message
     assert "TLS 1.0 accepted with ECDHE-RSA-AES" in message
@@ -107,13 +107,13 @@ def test_tls_fault_accepting_tls_1_0_fails_with_the_suites(faulted):
 
 
 def test_hsts_fault_fails_showing_the_header(faulted):
-    results = faulted("NET-HSTS-01", MINE)
+    results = faulted("NET-HSTS-01", ACROSS_LEVELS)
     assert_only("NET-HSTS-01", results, with_evidence=True)
     assert "'max-age=86400'" in results["NET-HSTS-01"].message
 
 
 def test_auth_fault_without_challenge_fails(faulted):
-    results = faulted("NET-AUTH-01", MINE)
+    results = faulted("NET-AUTH-01", ACROSS_LEVELS)
     assert_only("NET-AUTH-01", results, with_evidence=True)
     assert "without WWW-Authenticate" in results["NET-AUTH-01"].message
 

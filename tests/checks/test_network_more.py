@@ -26,7 +26,7 @@ from conformance.network import certificates
 from conformance.network.tls import weak_suite_reason
 from conformance.reference import reference_target
 
-NEW = (
+NETWORK_CHECKS = (
     "NET-TLS-02",
     "NET-TLS-03",
     "NET-CRT-01",
@@ -75,7 +75,7 @@ def test_every_network_requirement_passes_on_the_conformant_agency(clean_run):
         r: (x.outcome.value, x.message) for r, x in results.items() if x.outcome.value != "pass"
     }
     assert not failing
-    assert set(NEW) <= set(results)
+    assert set(NETWORK_CHECKS) <= set(results)
 
 
 def test_no_token_or_secret_reaches_the_evidence(clean_run):

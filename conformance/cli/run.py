@@ -1,60 +1,27 @@
-"""The `conformance` command: a thin adapter over the engine, the pytest plugin and the writers."""
+"""`conformance run`: a profile against targets, through the pytest plugin; `--jobs` in shards."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-import signal
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from functools import wraps
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from conformance import __version__
 from conformance.core.catalogue import load_catalogue
-from conformance.core.errors import ConformanceError, UsageError
+from conformance.core.errors import UsageError
 from conformance.core.model import Report
 from conformance.core.summary import EXIT_CODES
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-FORMATS = ("json", "junit", "html", "allure")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _clean_errors(fn: F) -> F:
-    """Our own errors end the command with one clear line and exit code 2."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ConformanceError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
-
-
-@click.group()
-@click.version_option(__version__, prog_name="conformance")
-def main() -> None:
-    """Conformance tests for government interoperability: departmental, network, data, business."""
-
-
-def _formats(value: str) -> list[str]:
-    chosen = [f.strip() for f in value.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown:
-        raise UsageError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    return chosen
+from conformance.cli.base import clean_errors, main, parse_formats
 
 
 def _allow(values: tuple[str, ...]) -> list[str]:
@@ -94,7 +61,7 @@ def _targets(
         return
     from conformance.reference import running_reference, target_file_text
 
-    _check_faults(faults)
+    check_faults_known(faults)
     with tempfile.TemporaryDirectory(prefix="conformance-run-") as tmp:
         click.echo("No --target: starting the bundled reference agency on loopback...", err=True)
         with running_reference(faults, Path(tmp)) as target:
@@ -103,7 +70,7 @@ def _targets(
             yield [str(path)]
 
 
-def _check_faults(faults: tuple[str, ...]) -> None:
+def check_faults_known(faults: tuple[str, ...]) -> None:
     from reference_agency import FAULTS
 
     from conformance.core.errors import did_you_mean
@@ -188,7 +155,7 @@ class _ReportCatcher:
     help="sign run.json with this Ed25519 private key (PEM; `conformance keygen` makes one)",
 )
 @click.option("-q", "--quiet", is_flag=True, help="no per-requirement progress lines")
-@_clean_errors
+@clean_errors
 def run(
     profile: str,
     targets: tuple[str, ...],
@@ -211,7 +178,7 @@ def run(
 
     from conformance.inputs.profile import load_profile
 
-    chosen = _formats(formats)
+    chosen = parse_formats(formats)
     allowed = _allow(allow)
     loaded = load_profile(profile)
     catalogue = load_catalogue()
@@ -345,206 +312,3 @@ def _run_parallel(
     print_summary(merged, Console())
     click.echo(f"reports written to {out} ({', '.join(written)}{', allure' if allure else ''})")
     sys.exit(EXIT_CODES[merged.verdict])
-
-
-@main.command(name="list")
-@click.option("--profile", default="full", show_default=True, help="profile name or file")
-@_clean_errors
-def list_requirements(profile: str) -> None:
-    """List the requirements a profile selects, with their parameters."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from conformance.core.registry import registered_checks
-    from conformance.inputs.profile import load_profile
-
-    loaded, catalogue, checks = load_profile(profile), load_catalogue(), registered_checks()
-    table = Table(title=f"profile {loaded.name}: {len(loaded.requirements)} requirements")
-    for column in ("ID", "level", "kw", "class", "check", "parameters"):
-        table.add_column(column)
-    for rid in loaded.requirements:
-        req = catalogue[rid]
-        params = ", ".join(f"{k}={v}" for k, v in loaded.params_for(rid).items())
-        table.add_row(
-            rid,
-            req.level.value,
-            req.keyword.value,
-            req.safety.value,
-            "yes" if rid in checks else "not implemented",
-            params,
-        )
-    Console(width=140).print(table)
-
-
-@main.command()
-@click.argument("requirement_id")
-@_clean_errors
-def explain(requirement_id: str) -> None:
-    """Statement, source, how it is tested, parameters and safety class of one requirement."""
-    from conformance.core.registry import registered_checks
-
-    req = load_catalogue().get_or_raise(requirement_id.upper())
-    implemented = req.id in registered_checks()
-    click.echo(f"{req.id} ({req.level.value}, {req.keyword.value}, class {req.safety.value})")
-    click.echo(f"  {req.statement}")
-    click.echo(f"  source: {req.source}")
-    if implemented:
-        click.echo(f"  how it is tested: {req.how_tested or '(see the check)'}")
-    else:
-        click.echo(f"  not implemented yet: {req.pending}")
-    for p in req.parameters:
-        click.echo(f"  parameter {p.name} = {p.default!r}: {p.description}")
-    if req.depends_on:
-        click.echo(f"  skipped when these fail: {', '.join(req.depends_on)}")
-
-
-@main.command()
-@click.argument("run_json", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "formats", default="html", show_default=True)
-@click.option("--out", default=None, help="folder (default: beside RUN_JSON)")
-@_clean_errors
-def report(run_json: str, formats: str, out: str | None) -> None:
-    """Re-render a saved run.json in other formats."""
-    from conformance.reports import FILE_NAMES, write_reports
-    from conformance.reports.json_report import read_json
-
-    chosen = [f for f in _formats(formats) if f != "allure"]
-    loaded = read_json(Path(run_json))
-    folder = Path(out or Path(run_json).parent)
-    if "json" in chosen and (folder / FILE_NAMES["json"]).resolve() == Path(run_json).resolve():
-        raise UsageError(f"--format json would overwrite {run_json} itself: give another --out")
-    for fmt, path in write_reports(loaded, folder, chosen).items():
-        click.echo(f"{fmt}: {path}")
-
-
-@main.command()
-@click.argument("parts", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--out", default="reports", show_default=True, help="folder for the merged report")
-@click.option("--format", "formats", default="json,junit,html", show_default=True)
-@click.option(
-    "--sign-key",
-    type=click.Path(dir_okay=False),
-    help="sign the merged run.json with this Ed25519 private key (PEM)",
-)
-@_clean_errors
-def merge(parts: tuple[str, ...], out: str, formats: str, sign_key: str | None) -> None:
-    """Merge the run.json of each shard (--shard K/N) into one report; exit as `run` would."""
-    from conformance.reports import write_reports
-    from conformance.reports.json_report import read_json
-    from conformance.reports.merge import merge_reports
-
-    key = None
-    if sign_key:
-        from conformance.reports.signing import load_private_key
-
-        key = load_private_key(Path(sign_key))
-    chosen = [f for f in _formats(formats) if f != "allure"]
-    merged = merge_reports([read_json(Path(p)) for p in parts], names=parts)
-    inputs = {Path(p).resolve() for p in parts}
-    if "json" in chosen and (Path(out) / "run.json").resolve() in inputs:
-        raise UsageError(f"--out {out} would overwrite one of the parts: choose another folder")
-    for fmt, path in write_reports(merged, Path(out), chosen, key).items():
-        click.echo(f"{fmt}: {path}")
-    click.echo(
-        f"verdict: {merged.verdict.value}  ({len(parts)} parts, {len(merged.targets)} targets, "
-        f"{len(merged.results)} results)"
-    )
-    sys.exit(EXIT_CODES[merged.verdict])
-
-
-@main.command()
-@click.argument("run_json", type=click.Path(dir_okay=False))
-@click.option(
-    "--public-key",
-    type=click.Path(dir_okay=False),
-    help="the signer's Ed25519 public key (PEM): the report must be signed with this key",
-)
-@_clean_errors
-def verify(run_json: str, public_key: str | None) -> None:
-    """Check a signed run.json: exit 0 valid, 1 changed or signed by another key, 2 unusable."""
-    from conformance.reports.json_report import read_json_dict
-    from conformance.reports.signing import load_public_key, verify_report
-
-    pinned = load_public_key(Path(public_key)) if public_key else None
-    data = read_json_dict(Path(run_json))
-    outcome = verify_report(data, pinned)
-    if not outcome.valid:
-        click.echo(f"INVALID {run_json}: {outcome.reason}", err=True)
-        sys.exit(1)
-    targets = ", ".join(t.get("name", "?") for t in data["targets"])
-    click.echo(
-        f"valid {run_json}: {outcome.reason}\n"
-        f"  profile {data['profile']['name']}, target {targets}, verdict {data['verdict']}, "
-        f"finished {data['finished']}"
-    )
-    if pinned is None:
-        click.echo(
-            "  the key is the report's own: pin the signer's key with --public-key to know who "
-            "signed it",
-            err=True,
-        )
-
-
-@main.command()
-@click.option(
-    "--out",
-    default="conformance-signing",
-    show_default=True,
-    help="file prefix: writes PREFIX.key (private, mode 600) and PREFIX.pub",
-)
-@_clean_errors
-def keygen(out: str) -> None:
-    """Make an Ed25519 key pair for signing reports (run --sign-key PREFIX.key)."""
-    from conformance.reports.signing import generate_key_pair
-
-    private, public = Path(f"{out}.key"), Path(f"{out}.pub")
-    ident = generate_key_pair(private, public)
-    click.echo(f"private key: {private} (keep it secret)\npublic key: {public} ({ident})")
-
-
-@main.command()
-@click.argument("old", type=click.Path(exists=True, dir_okay=False))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False))
-@_clean_errors
-def diff(old: str, new: str) -> None:
-    """What regressed and what was fixed between two runs (exit 1 when anything regressed)."""
-    from conformance.reports.diff import diff_reports, format_diff
-    from conformance.reports.json_report import read_json
-
-    result = diff_reports(read_json(Path(old)), read_json(Path(new)))
-    click.echo(format_diff(result))
-    sys.exit(1 if result.regressed else 0)
-
-
-@main.command(name="serve-reference")
-@click.option(
-    "--fault",
-    "faults",
-    multiple=True,
-    help="break one requirement: its ID, or ID/variant (the reference agency's README lists them)",
-)
-@click.option("--write-target", type=click.Path(dir_okay=False), help="write a target file here")
-@click.option("--duration", type=float, default=None, help="stop after this many seconds")
-@_clean_errors
-def serve_reference(
-    faults: tuple[str, ...], write_target: str | None, duration: float | None
-) -> None:
-    """Start the bundled reference agency by hand (Ctrl-C stops it)."""
-    from conformance.reference import running_reference, target_file_text
-
-    _check_faults(faults)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with (
-        tempfile.TemporaryDirectory(prefix="conformance-ref-") as tmp,
-        running_reference(faults, Path(tmp)) as target,
-    ):
-        if write_target:
-            Path(write_target).write_text(target_file_text(target), "utf-8")
-        click.echo(f"reference agency: {target.base_url}  (peer, mutual TLS: {target.mtls_url})")
-        click.echo(f"faults: {', '.join(faults) or 'none'}")
-        if write_target:
-            click.echo(f"target file: {write_target}")
-        click.echo("press Ctrl-C to stop", err=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait(duration)

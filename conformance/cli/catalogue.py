@@ -1,0 +1,65 @@
+"""`conformance list` and `explain`: what the catalogue asks, and how the suite tests it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from conformance.core.catalogue import load_catalogue
+
+if TYPE_CHECKING:
+    pass
+
+from conformance.cli.base import clean_errors, main
+
+
+@main.command(name="list")
+@click.option("--profile", default="full", show_default=True, help="profile name or file")
+@clean_errors
+def list_requirements(profile: str) -> None:
+    """List the requirements a profile selects, with their parameters."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from conformance.core.registry import registered_checks
+    from conformance.inputs.profile import load_profile
+
+    loaded, catalogue, checks = load_profile(profile), load_catalogue(), registered_checks()
+    table = Table(title=f"profile {loaded.name}: {len(loaded.requirements)} requirements")
+    for column in ("ID", "level", "kw", "class", "check", "parameters"):
+        table.add_column(column)
+    for rid in loaded.requirements:
+        req = catalogue[rid]
+        params = ", ".join(f"{k}={v}" for k, v in loaded.params_for(rid).items())
+        table.add_row(
+            rid,
+            req.level.value,
+            req.keyword.value,
+            req.safety.value,
+            "yes" if rid in checks else "not implemented",
+            params,
+        )
+    Console(width=140).print(table)
+
+
+@main.command()
+@click.argument("requirement_id")
+@clean_errors
+def explain(requirement_id: str) -> None:
+    """Statement, source, how it is tested, parameters and safety class of one requirement."""
+    from conformance.core.registry import registered_checks
+
+    req = load_catalogue().get_or_raise(requirement_id.upper())
+    implemented = req.id in registered_checks()
+    click.echo(f"{req.id} ({req.level.value}, {req.keyword.value}, class {req.safety.value})")
+    click.echo(f"  {req.statement}")
+    click.echo(f"  source: {req.source}")
+    if implemented:
+        click.echo(f"  how it is tested: {req.how_tested or '(see the check)'}")
+    else:
+        click.echo(f"  not implemented yet: {req.pending}")
+    for p in req.parameters:
+        click.echo(f"  parameter {p.name} = {p.default!r}: {p.description}")
+    if req.depends_on:
+        click.echo(f"  skipped when these fail: {', '.join(req.depends_on)}")
