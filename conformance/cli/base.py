@@ -11,12 +11,14 @@ import click
 
 from conformance.core.errors import ConformanceError, UsageError
 from conformance.core.version import __version__
+from conformance.reports import WRITERS, WRITTEN_ELSEWHERE
 
 if TYPE_CHECKING:
     pass
 
 
-FORMATS = ("json", "junit", "html", "allure")
+#: every report format, from the writers' own table (allure is written by allure-pytest)
+FORMATS = (*WRITERS, *sorted(WRITTEN_ELSEWHERE))
 F = TypeVar("F", bound=Callable[..., Any])
 
 
