@@ -16,7 +16,7 @@ from conformance.core.registry import check, registered_checks
 def test_catalogue_holds_every_requirement_of_the_spec(shared_dir):
     spec = (shared_dir / "SPEC.md").read_text("utf-8")
     spec_ids = re.findall(r"^\| ([A-Z]+-[A-Z]+-\d\d) \|", spec, flags=re.MULTILINE)
-    assert len(spec_ids) == 53
+    assert spec_ids
     assert list(load_catalogue()) == spec_ids
 
 
@@ -28,7 +28,7 @@ def test_catalogue_keywords_and_classes_match_the_spec(shared_dir):
         flags=re.MULTILINE,
     )
     catalogue = load_catalogue()
-    assert len(rows) == 53
+    assert [rid for rid, _, _ in rows] == list(catalogue)
     for rid, keyword, safety in rows:
         assert (catalogue[rid].keyword.value, catalogue[rid].safety.value) == (keyword, safety), rid
 
