@@ -125,6 +125,9 @@ def test_interrupted_run_still_writes_the_report_of_what_ran(tmp_path):
         [sys.executable, "-m", "conformance", "run", "--format", "json"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # as from a terminal: a test worker (xdist) may run with SIGINT ignored, and a child
+        # inherits that, so Ctrl-C would never reach the run
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     assert proc.stdout is not None
     seen, interrupted = False, False

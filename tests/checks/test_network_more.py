@@ -110,7 +110,7 @@ def test_load_checks_never_exceed_their_bound_counted_by_the_server(tmp_path):
     profile.write_text(
         "name: bounded\nextends: network\nparameters:\n"
         "  NET-LOAD-01: {requests: 37, concurrency: 5}\n"
-        "  NET-RATE-01: {max_requests: 120, concurrency: 6}\n",
+        "  NET-RATE-01: {max_requests: 250, concurrency: 6}\n",
         "utf-8",
     )
     with agency_target() as (agency, target):
@@ -122,7 +122,7 @@ def test_load_checks_never_exceed_their_bound_counted_by_the_server(tmp_path):
     assert discovery_free["NET-LOAD-01"].outcome is Outcome.PASS
     assert health == 37  # exactly the bound: each request is one server-side arrival
     assert rate["NET-RATE-01"].outcome is Outcome.PASS, rate["NET-RATE-01"].message
-    assert 50 < applications <= 120
+    assert 100 < applications <= 250
 
 
 # -- endpoints that do not speak TLS: an error within the time limit, never a hang ------------
@@ -189,3 +189,15 @@ def test_certificate_helpers_judge_keys_names_and_chains():
     assert isinstance(wrong_name, str)
     stranger = certificates.load_anchors(trustme.CA().cert_pem.bytes())
     assert isinstance(certificates.validate_chain([cert], stranger, "127.0.0.1"), str)
+
+
+def test_a_rate_burst_too_small_to_pass_the_limit_in_one_window_is_a_skip(tmp_path):
+    profile = tmp_path / "small-burst.yaml"
+    profile.write_text(
+        "name: small-burst\nextends: network\nparameters:\n  NET-RATE-01: {max_requests: 150}\n",
+        "utf-8",
+    )
+    with agency_target() as (_, target):
+        result = run(target, ("NET-RATE-01",), profile=str(profile))["NET-RATE-01"]
+    assert result.outcome is Outcome.SKIP, result.message
+    assert "more than twice the declared 100 per 1 s" in result.message
