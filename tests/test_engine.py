@@ -54,11 +54,21 @@ def test_outcomes_follow_what_the_check_decided():
     assert report.levels == {
         "departmental": Verdict.NOT_CONFORMANT,
         "network": Verdict.INCOMPLETE,
-        "data": Verdict.CONFORMANT,
-        "business": Verdict.CONFORMANT,
+        # nothing in these levels was decided: never "conformant" with nothing tested
+        "data": Verdict.INCOMPLETE,
+        "business": Verdict.INCOMPLETE,
     }
     assert report.verdict is Verdict.NOT_CONFORMANT
     assert EXIT_CODES[report.verdict] == 1
+
+
+def test_a_level_whose_requirements_all_skip_is_incomplete_not_conformant():
+    skipping = raising(PreconditionMissing("no declared inputs"))
+    checks = {rid: skipping for rid in load_catalogue() if rid.startswith("DATA-")}
+    report, _ = run({**checks, "DEP-CAT-01": passing}, profile="full")
+    assert report.levels["data"] is Verdict.INCOMPLETE
+    assert report.levels["departmental"] is Verdict.CONFORMANT
+    assert report.verdict is Verdict.INCOMPLETE
 
 
 def test_an_advisory_finding_on_a_must_is_a_warning():

@@ -9,12 +9,14 @@ from conformance.core.model import Level, Outcome, Result, Verdict
 
 
 def level_verdict(results: Iterable[Result], not_implemented: str = "ignore") -> Verdict:
-    """A level is not conformant on any fail, incomplete on any error (or, when the profile's
-    rule says so, on any requirement not implemented), and conformant otherwise."""
+    """A level is not conformant on any fail; incomplete on any error, when nothing in it was
+    decided (every requirement skipped, not applicable or not implemented: nothing was tested)
+    or, when the profile's rule says so, on any requirement not implemented; and conformant
+    otherwise."""
     outcomes = {r.outcome for r in results}
     if Outcome.FAIL in outcomes:
         return Verdict.NOT_CONFORMANT
-    if Outcome.ERROR in outcomes:
+    if Outcome.ERROR in outcomes or not outcomes & {Outcome.PASS, Outcome.WARN}:
         return Verdict.INCOMPLETE
     if not_implemented == "incomplete" and Outcome.NOT_IMPLEMENTED in outcomes:
         return Verdict.INCOMPLETE
