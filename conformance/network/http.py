@@ -17,8 +17,12 @@ REFUSED_MARK = "connection refused"
 def plain_http_refused(ctx: CheckContext) -> str:
     """Plain HTTP is refused, or redirected (301/308) to https on the same host, never content."""
     base = urlsplit(ctx.target.base_url)
-    http_base = ctx.target.http_url or f"http://{base.hostname}"
-    paths = [ctx.target.catalog_path]
+    if base.scheme == "http":
+        # the target itself is plain HTTP: its own origin is what must not serve content
+        http_base = f"http://{base.netloc}"
+    else:
+        http_base = ctx.target.http_url or f"http://{base.hostname}"
+    paths = [urlsplit(ctx.target.catalog_path).path or "/"]
     try:
         paths += [urlsplit(d.url).path for d in ctx.discovery.openapi_documents()]
     except (PreconditionMissing, Inconclusive) as exc:

@@ -201,3 +201,17 @@ def test_a_rate_burst_too_small_to_pass_the_limit_in_one_window_is_a_skip(tmp_pa
         result = run(target, ("NET-RATE-01",), profile=str(profile))["NET-RATE-01"]
     assert result.outcome is Outcome.SKIP, result.message
     assert "more than twice the declared 100 per 1 s" in result.message
+
+
+def test_an_agency_served_over_plain_http_fails_net_http_01_on_its_own_origin():
+    catalogue = json.dumps({"linkset": [{"anchor": "http://x.invalid/api"}]}).encode()
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "application/linkset+json"}, catalogue
+
+    with checks_support.loopback_http(answer) as base_url:
+        target = Target(name="plain", base_url=base_url, safety=SafetyPolicy(max_rps=100.0))
+        result = run(target, ("NET-HTTP-01",))["NET-HTTP-01"]
+    assert result.outcome is Outcome.FAIL, result.message
+    assert f"GET {base_url}/.well-known/api-catalog → 200" in result.message
+    assert "over plain HTTP" in result.message
