@@ -132,7 +132,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    os.environ.setdefault("PYTHONHASHSEED", "0")
     commands = [_command_once() for _ in range(args.repeat)]
     counted = [_counted_once() for _ in range(args.repeat)]
     summary = {

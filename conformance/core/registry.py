@@ -10,6 +10,7 @@ the same ID, is refused when the check is declared.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Callable
@@ -54,11 +55,12 @@ BUNDLED_LEVELS = (
 )
 
 
+@functools.cache
 def load_bundled_checks() -> None:
     """Import every module of the level packages: each registers the checks it declares.
 
     Found by walking the packages, so a check registers because it exists, not because some
-    other module happens to import it.
+    other module happens to import it. Done once per process: a walk reads the file system.
     """
     for package_name in BUNDLED_LEVELS:
         package = importlib.import_module(package_name)
