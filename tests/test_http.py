@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -20,6 +21,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     """Routes for the HTTP-layer tests."""
 
     hits: ClassVar[list[str]] = []
+    dripped: ClassVar[list[int]] = []
 
     def log_message(self, *args: object) -> None:
         pass
@@ -35,6 +37,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": f"http://localhost:{port}/ok"})
         elif self.path == "/loop":
             self._send(302, b"", {"Location": "/loop"})
+        elif self.path.startswith("/drip"):
+            self._drip(with_length=self.path == "/drip-length")
         elif self.path == "/echo":
             self._send(200, self.headers.get("Authorization", "").encode())
         else:
@@ -43,6 +47,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         Handler.hits.append("POST " + self.path)
         self._send(201, b"{}")
+
+    def _drip(self, *, with_length: bool) -> None:
+        """One byte every 20 ms for up to 10 s: each read is quick, the answer never ends."""
+        self.send_response(200)
+        if with_length:
+            self.send_header("Content-Length", "500")
+        self.end_headers()
+        sent = 0
+        while sent < 500:
+            try:
+                self.wfile.write(b"x")
+                self.wfile.flush()
+            except OSError:
+                break
+            sent += 1
+            time.sleep(0.02)
+        Handler.dripped.append(sent)
+        self.close_connection = True
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -78,6 +100,20 @@ def test_get_and_media_type(base_url):
 def test_response_over_the_size_limit_is_inconclusive(base_url):
     with pytest.raises(Inconclusive, match="larger than the 1000-byte limit"):
         client(base_url, max_response_bytes=1000).get("/big")
+
+
+@pytest.mark.parametrize("path", ["/drip-length", "/drip-until-close"])
+def test_a_dripping_answer_is_cut_at_the_per_request_time_limit(base_url, path):
+    # Every read gets a byte well within timeout_s; only a wall-clock deadline ends the exchange.
+    Handler.dripped.clear()
+    with pytest.raises(Inconclusive, match="per-request time limit"):
+        client(base_url, timeout_s=0.3).get(path)
+    for _ in range(100):  # the server notices the shut connection at its next write
+        if Handler.dripped:
+            break
+        time.sleep(0.05)
+    assert Handler.dripped, "the server never saw the connection shut"
+    assert Handler.dripped[0] < 500  # cut off: the drip did not run out
 
 
 def test_redirects_are_followed_on_the_target_hosts_only(base_url):

@@ -1,30 +1,40 @@
-"""Data checks: generated requests (schemathesis), XML against the XSD, identifiers; both ways."""
+"""DATA-XML-01 and DATA-XML-02 (conformance/data/xml.py): the licence XSD and Schematron over the
+XML case suites (xml/), hostile payloads and guarded imports, and the Schematron engine
+(conformance/documents/schematron.py) under both query bindings."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from checks_support import Faulted, agency_schema_file, loopback_http, run
+import yaml
+from checks_support import Faulted, run
 
-from conformance.client.generated import Plan, PositiveRunner
-from conformance.client.http import Exchange, HttpClient, recording
 from conformance.core.model import Outcome
-from conformance.documents import xmlsafe
-from conformance.documents.openapi import OpenApiDocument
+from conformance.documents import schematron, xmlsafe
 from conformance.engine import Engine
 from conformance.inputs.profile import load_profile
-from conformance.inputs.secrets import SecretRef
-from conformance.inputs.target import SafetyPolicy, Target
+from conformance.inputs.target import Target
 
-PAYLOAD_CHECKS = ("DATA-SCH-01", "DATA-XML-01", "DATA-ID-01")
-XML_DIR = Path(__file__).resolve().parents[1] / "data" / "xml" / "license"
+from .requirement_sets import DOCUMENT_CHECKS, PAYLOAD_CHECKS
+from .sites import Routes, loopback_target, serving
+
+XML_DIR = Path(__file__).resolve().parent / "xml" / "license"
+CASES_DIR = Path(__file__).resolve().parent / "xml" / "license-schematron"
+
+CASES: dict[str, dict[str, Any]] = yaml.safe_load((CASES_DIR / "cases.yaml").read_text("utf-8"))
+
 SECRET_MARKER = "MARKER-7f3c-do-not-leak"
+
+
+def agency_schema_file(name: str) -> bytes:
+    """A schema file the reference agency ships (license.xsd, license.sch, ...)."""
+    import reference_agency
+
+    return (Path(reference_agency.__file__).parent / "schemas" / name).read_bytes()
 
 
 def license_xsd() -> bytes:
@@ -32,70 +42,20 @@ def license_xsd() -> bytes:
     return agency_schema_file("license.xsd")
 
 
-# -- a tiny loopback server for what the reference agency never does ---------------------------
-Routes = dict[str, tuple[int, str, bytes]]
+def license_rules(binding: str) -> schematron.Schematron:
+    """The agency's licence Schematron, declared with `binding` (its rules are XPath 1 and 2)."""
+    data = agency_schema_file("license.sch").replace(
+        b'queryBinding="xslt"', f'queryBinding="{binding}"'.encode()
+    )
+    return schematron.load(data)
 
 
-@contextmanager
-def serving(routes: Routes) -> Iterator[tuple[str, list[str]]]:
-    """Serve `routes` (path -> status, content type, body) on loopback; yield base URL and log."""
-    seen: list[str] = []
-
-    def answer(path: str) -> tuple[int, dict[str, str], bytes]:
-        seen.append(path)
-        status, media, body = routes.get(
-            path.split("?")[0], (404, "application/problem+json", b"{}")
-        )
-        return status, {"Content-Type": media}, body
-
-    with loopback_http(answer) as base_url:
-        yield base_url, seen
+@pytest.fixture(scope="module", params=["xslt", "xslt2"])
+def rules(request: pytest.FixtureRequest) -> schematron.Schematron:
+    return license_rules(request.param)
 
 
-def loopback_target(base_url: str, **fields: Any) -> Target:
-    return Target(name="loopback", base_url=base_url, safety=SafetyPolicy(max_rps=500.0), **fields)
-
-
-# -- every check both ways on the reference agency ---------------------------------------------
-def test_clean_agency_passes(clean: Target) -> None:
-    results = run(clean, PAYLOAD_CHECKS)
-    for rid in PAYLOAD_CHECKS:
-        assert results[rid].outcome is Outcome.PASS, (rid, results[rid].message)
-    generation = results["DATA-SCH-01"].evidence[0]
-    assert generation.detail["seed"] == 1
-    assert generation.detail["requests"] > 0
-    assert "GET /licenses" in generation.detail["exercised"]
-    # The reference target allows write, yet DATA-SCH-01 stays read-only unless include_writes.
-    assert generation.detail["methods"] == "GET, HEAD"
-    assert not [o for o in generation.detail["exercised"] if not o.startswith(("GET", "HEAD"))]
-
-
-def test_schema_failure_names_the_operation_the_pointer_and_a_replay(faulted: Faulted) -> None:
-    result = faulted("DATA-SCH-01", PAYLOAD_CHECKS)["DATA-SCH-01"]
-    assert "GET /licenses" in result.message
-    assert "/issued_at" in result.message
-    assert "not of type" in result.message
-    assert "seed 1" in result.message
-    note = next(e for e in result.evidence if e.kind == "validation")
-    assert note.detail["check"] == "response_schema_conformance"
-    assert note.detail["instance_path"] == "/items/0/issued_at"
-    assert note.detail["schema_path"].startswith("/components/schemas/License/")
-    assert note.detail["request"]["method"] == "GET"
-    assert note.detail["seed"] == 1
-    assert note.detail["curl"].startswith("curl ")
-    assert result.reproduce.startswith("curl ")
-
-
-def test_identifier_failure_lists_each_bad_value(faulted: Faulted) -> None:
-    result = faulted("DATA-ID-01", PAYLOAD_CHECKS)["DATA-ID-01"]
-    bad = [e.detail for e in result.evidence if e.kind == "identifier"]
-    assert len(bad) == 3
-    assert {b["pointer"] for b in bad} == {"/code"}
-    assert all(b["reason"].startswith("check character is") and b["value"] for b in bad)
-    assert bad[0]["url"] in result.message
-    assert repr(bad[0]["value"]) in result.message
-    assert "3 invalid identifier(s)" in result.message
-    assert "expected" in result.message
+# -- DATA-XML-01 on the faulted agency ------------------------------------------------------
 
 
 def test_xml_failure_carries_line_and_path(faulted: Faulted) -> None:
@@ -106,114 +66,9 @@ def test_xml_failure_carries_line_and_path(faulted: Faulted) -> None:
     assert "status" in notes[0]["message"]
 
 
-# -- DATA-SCH-01: generation, minimisation, determinism, budget, credentials --------------------
-NUMBERS_OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "numbers", "version": "1"},
-    "paths": {
-        "/numbers/{n}": {
-            "get": {
-                "operationId": "getNumber",
-                "security": [{"bearer": []}],
-                "parameters": [
-                    {
-                        "name": "n",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer", "minimum": 0, "maximum": 1000},
-                    }
-                ],
-                "responses": {
-                    "200": {
-                        "description": "the number",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["n"],
-                                    "properties": {"n": {"type": "integer"}},
-                                }
-                            }
-                        },
-                    }
-                },
-            }
-        }
-    },
-    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-}
-
-
-def numbers_routes() -> Routes:
-    """n < 50 answers a valid body; from 50 on, n comes back as a string (a schema violation)."""
-    routes: Routes = {}
-    for n in range(1001):
-        body = {"n": n if n < 50 else str(n)}
-        routes[f"/api/numbers/{n}"] = (200, "application/json", json.dumps(body).encode())
-    return routes
-
-
-@contextmanager
-def numbers_runner(
-    monkeypatch: pytest.MonkeyPatch, seed: int = 7, max_requests: int = 100, token: bool = True
-) -> Iterator[tuple[PositiveRunner, list[Exchange]]]:
-    monkeypatch.setenv("NUMBERS_TOKEN", "tok-secret-123456")
-    with serving(numbers_routes()) as (base, _):
-        creds = {"bearer_token": SecretRef(env="NUMBERS_TOKEN")} if token else {}
-        client = HttpClient(loopback_target(base, **creds))
-        document = OpenApiDocument(
-            f"{base}/api/openapi.json", {**NUMBERS_OPENAPI, "servers": [{"url": f"{base}/api"}]}
-        )
-        plan = Plan(
-            frozenset({"GET", "HEAD"}), max_examples=30, max_requests=max_requests, seed=seed
-        )
-        sent: list[Exchange] = []
-        with recording(sent.append):
-            yield PositiveRunner(client, document, plan), sent
-
-
-def test_a_failing_request_is_minimised_and_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
-    with numbers_runner(monkeypatch) as (runner, sent):
-        outcome = runner.execute()
-        evidence = runner.client.evidence(outcome.violations[0].exchange)
-    assert outcome.violations, "n >= 50 answers a string where the schema says integer"
-    violation = outcome.violations[0]
-    assert violation.exchange.url.endswith("/api/numbers/50")  # shrunk to the smallest failure
-    assert violation.check == "response_schema_conformance"
-    assert violation.instance_path == "/n"
-    assert sent[0].request_headers["Authorization"] == "Bearer tok-secret-123456"
-    assert "tok-secret-123456" not in json.dumps(evidence.to_dict())
-    assert "$CONFORMANCE_TOKEN" in evidence.detail["curl"]
-
-
-def test_generation_is_deterministic_for_a_seed(monkeypatch: pytest.MonkeyPatch) -> None:
-    urls = []
-    for _ in range(2):
-        with numbers_runner(monkeypatch, seed=11) as (runner, sent):
-            runner.execute()
-            urls.append([x.url.split("/api/")[1] for x in sent])
-    assert urls[0] == urls[1]
-    assert len(urls[0]) > 3
-
-
-def test_the_request_budget_bounds_generation(monkeypatch: pytest.MonkeyPatch) -> None:
-    with numbers_runner(monkeypatch, max_requests=3) as (runner, sent):
-        outcome = runner.execute()
-    assert len(sent) == outcome.sent == 3
-    assert outcome.budget_exhausted
-
-
-def test_protected_operations_are_skipped_without_credentials(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    with numbers_runner(monkeypatch, token=False) as (runner, sent):
-        outcome = runner.execute()
-    assert not sent
-    assert "GET /numbers/{n}" in outcome.skipped
-    assert "no credentials" in outcome.skipped["GET /numbers/{n}"]
-
-
 # -- DATA-XML-01: the XSD's verdicts, hostile payloads, guarded imports -------------------------
+
+
 def _schema() -> Any:
     return xmlsafe.load_schema(license_xsd(), base_url="file:///license.xsd", fetch=None)
 
@@ -371,19 +226,6 @@ def test_no_declared_xsd_is_a_skip(clean: Target) -> None:
     assert "declares an xsd" in result.message
 
 
-def test_missing_identifier_declarations_are_a_skip(clean: Target) -> None:
-    inputs = {
-        "resources": {
-            "license": {
-                k: v for k, v in clean.inputs["resources"]["license"].items() if k != "identifiers"
-            }
-        }
-    }
-    result = run(replace(clean, inputs=inputs), ("DATA-ID-01",))["DATA-ID-01"]
-    assert result.outcome is Outcome.SKIP
-    assert "declares identifiers" in result.message
-
-
 def test_a_local_xsd_includes_only_files_beside_it(tmp_path: Path) -> None:
     (tmp_path / "secret.xsd").write_text(f"<!-- {SECRET_MARKER} -->", "utf-8")
     schemas = tmp_path / "profile" / "schemas"
@@ -418,3 +260,148 @@ def test_a_local_xsd_includes_only_files_beside_it(tmp_path: Path) -> None:
     assert outcomes["split"].outcome is Outcome.PASS, outcomes["split"].message
     assert outcomes["escape"].outcome is Outcome.ERROR
     assert "secret.xsd" in outcomes["escape"].message
+
+
+# -- DATA-XML-02: the XML case suite, XSD and Schematron verdicts -----------------------------
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_case_suite_verdicts(name: str, rules: schematron.Schematron) -> None:
+    expected = CASES[name]
+    tree = xmlsafe.parse((CASES_DIR / f"{name}.xml").read_bytes())
+    xsd = xmlsafe.load_schema(agency_schema_file("license.xsd"), base_url="file:///", fetch=None)
+    assert (xmlsafe.validate(xsd, tree) == []) == (expected["xsd"] == "valid")
+    findings = rules.validate(tree)
+    assert sorted(f.rule_id for f in findings) == sorted(expected["fires"])
+    assert all(f.kind == "failed-assert" and f.line == expected["line"] for f in findings)
+    assert all("license" in f.location for f in findings)
+
+
+def test_case_suite_covers_every_rule_both_ways() -> None:
+    fired = {rule for case in CASES.values() for rule in case["fires"]}
+    rule_ids = {
+        a.get("id")
+        for a in xmlsafe.parse(agency_schema_file("license.sch")).iter(
+            f"{{{schematron.SCH}}}assert"
+        )
+    }
+    assert fired == rule_ids
+    assert any(not c["fires"] and c["xsd"] == "valid" for c in CASES.values())
+    assert any(c["xsd"] == "invalid" for c in CASES.values())
+
+
+def test_schematron_failure_names_rule_line_and_xpath(faulted: Faulted) -> None:
+    result = faulted("DATA-XML-02", DOCUMENT_CHECKS)["DATA-XML-02"]
+    assert "division-in-code" in result.message
+    assert "line 2" in result.message
+    notes = [e.detail for e in result.evidence if e.kind == "validation"]
+    assert notes
+    assert notes[0]["id"] == "division-in-code"
+    assert notes[0]["line"] == 2
+    assert "license" in notes[0]["location"]
+
+
+# -- the Schematron engine --------------------------------------------------------------------
+
+
+XSLT2_RULES = b"""<?xml version="1.0"?>
+<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+  <ns prefix="o" uri="urn:order"/>
+  <let name="limit" value="xs:decimal(100)"/>
+  <pattern id="p1">
+    <rule context="o:line">
+      <let name="total" value="xs:decimal(@qty) * xs:decimal(@price)"/>
+      <assert id="R1" flag="fatal" test="$total le $limit">line <value-of select="@n"/> totals
+        <value-of select="$total"/> over <name/></assert>
+      <report id="R2" flag="warning" test="matches(@sku, '^X-')">sku <value-of select="@sku"/>
+      </report>
+    </rule>
+    <rule context="o:line">
+      <assert id="SHADOWED" test="false()">a second rule on the same context never fires</assert>
+    </rule>
+  </pattern>
+  <pattern id="p2">
+    <rule context="o:order/@currency">
+      <assert id="R3" test=". = ('EUR', 'CNY')">currency <value-of select="."/></assert>
+    </rule>
+  </pattern>
+</schema>"""
+
+ORDER = b"""<order xmlns="urn:order" currency="USD">
+  <line n="1" qty="2" price="10" sku="A-1"/>
+  <line n="2" qty="3" price="50" sku="X-9"/>
+</order>"""
+
+
+def test_xslt2_binding_runs_xpath2_with_lets_reports_and_first_rule_wins() -> None:
+    rules = schematron.load(XSLT2_RULES)
+    assert rules.binding == "xslt2"
+    found = {f.rule_id: f for f in rules.validate(xmlsafe.parse(ORDER))}
+    assert set(found) == {"R1", "R2", "R3"}
+    assert found["R1"].message == "line 2 totals 150 over line"
+    assert found["R1"].line == 3
+    assert found["R1"].flag == "fatal"
+    assert found["R2"].kind == "successful-report"
+    assert found["R2"].flag == "warning"
+    assert found["R3"].message == "currency USD"
+    assert found["R3"].line == 1
+    assert found["R3"].location.endswith("@currency")
+
+
+def test_xslt2_message_may_hold_comments() -> None:
+    data = XSLT2_RULES.replace(b"over <name/>", b"over <!-- the element --><name/>")
+    found = {f.rule_id: f for f in schematron.load(data).validate(xmlsafe.parse(ORDER))}
+    assert found["R1"].message == "line 2 totals 150 over line"
+
+
+def test_xslt2_phase_selects_patterns() -> None:
+    data = XSLT2_RULES.replace(
+        b'<pattern id="p1">', b'<phase id="money"><active pattern="p2"/></phase><pattern id="p1">'
+    )
+    found = schematron.load(data, phase="money").validate(xmlsafe.parse(ORDER))
+    assert [f.rule_id for f in found] == ["R3"]
+    with pytest.raises(schematron.SchematronError, match="no phase"):
+        schematron.load(data, phase="nope")
+
+
+@pytest.mark.parametrize("binding", ["xslt", "xslt2"])
+def test_rules_cannot_read_local_files(binding: str, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.xml"
+    secret.write_text("<s>MARKER-sch-secret</s>", "utf-8")
+    data = f"""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="{binding}">
+      <pattern><rule context="/*"><assert test="false()">leak
+        <value-of select="document('{secret.as_uri()}')"/></assert></rule></pattern>
+    </schema>""".encode()
+    rules = schematron.load(data)
+    try:
+        messages = [f.message for f in rules.validate(xmlsafe.parse(b"<a/>"))]
+    except schematron.SchematronError as exc:
+        messages = [str(exc)]
+    assert all("MARKER" not in m for m in messages)
+
+
+def test_unusable_rule_sets_are_refused() -> None:
+    with pytest.raises(schematron.SchematronError, match="queryBinding"):
+        schematron.load(b'<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="x"/>')
+    with pytest.raises(schematron.SchematronError, match="DOCTYPE"):
+        schematron.load(b'<!DOCTYPE s [<!ENTITY e "x">]><s/>')
+    with pytest.raises(schematron.SchematronError, match="sch:schema"):
+        schematron.load(b"<schema/>")
+    with pytest.raises(schematron.SchematronError, match="include"):
+        schematron.load(
+            b'<schema xmlns="http://purl.oclc.org/dsdl/schematron"><include href="x"/></schema>'
+        )
+
+
+def test_rule_sets_may_not_import_stylesheets() -> None:
+    data = b"""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"
+      xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:import href="file:///etc/x.xsl"/>
+      <pattern><rule context="/"><assert test="true()">t</assert></rule></pattern></schema>"""
+    with pytest.raises(schematron.SchematronError, match="xsl:import"):
+        schematron.load(data)
+
+
+def test_xpath3_locations_become_lxml_xpaths() -> None:
+    tree = xmlsafe.parse(b'<a xmlns="urn:a"><b/><b x="1"/></a>')
+    path = schematron.lxml_xpath("/Q{urn:a}a[1]/Q{urn:a}b[2]/@x")
+    assert tree.xpath(path) == ["1"]

@@ -1,4 +1,5 @@
-"""Fixtures shared by the check tests (plain helpers are in checks_support.py beside this file)."""
+"""Fixtures of the network check tests: the conformant and faulted agencies, a loopback site,
+and loopback TCP servers that do not speak TLS."""
 
 from __future__ import annotations
 
@@ -8,33 +9,22 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from checks_support import Faulted, run
+from checks_support import (  # noqa: F401 (imported, the fixtures are registered here)
+    clean,
+    faulted,
+    loopback_http,
+)
 
-from conformance.core.model import Result
-from conformance.inputs.target import Target
-from conformance.reference import running_reference
-
-
-@pytest.fixture(scope="module")
-def clean() -> Iterator[Target]:
-    """One conformant reference agency shared by the tests of the module that asks for it."""
-    with running_reference() as target:
-        yield target
+from .sites import Site
 
 
-@pytest.fixture(scope="module")
-def faulted() -> Faulted:
-    """`faulted(fault, only)`: the results of the `only` checks on the agency with one fault;
-    each (fault, only) agency started once per module."""
-    cache: dict[tuple[str, tuple[str, ...]], dict[str, Result]] = {}
-
-    def results(fault: str, only: tuple[str, ...]) -> dict[str, Result]:
-        if (fault, only) not in cache:
-            with running_reference([fault]) as target:
-                cache[(fault, only)] = run(target, only)
-        return cache[(fault, only)]
-
-    return results
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A running Site on 127.0.0.1."""
+    state = Site()
+    with loopback_http(state.answer) as base_url:
+        state.base_url = base_url
+        yield state
 
 
 @pytest.fixture

@@ -1,27 +1,34 @@
-"""Plain helpers shared by the check tests (their fixtures are in conftest.py beside this file).
+"""What the check tests of every level share: running checks, the reference agencies they run on
+(the `clean` and `faulted` fixtures), and a plain-HTTP loopback server.
 
-Imported as `from checks_support import ...`: pytest's default ("prepend") import mode puts this
-directory, which has no __init__.py, on sys.path before it imports the test modules here.
+The check tests sit in one package per level (tests/departmental, tests/network, tests/data,
+tests/business), a module per module of the level they test. Imported as
+`from checks_support import ...`: pytest's default ("prepend") import mode puts tests/, the
+directory above those packages, on sys.path. A level's conftest.py imports the fixtures it needs
+from here, which registers them for its package.
 """
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+import pytest
 
 from conformance.core.catalogue import load_catalogue
 from conformance.core.model import Outcome, Result
 from conformance.engine import Engine
 from conformance.inputs.profile import load_profile
-from conformance.inputs.target import SafetyPolicy, Target
+from conformance.inputs.target import Target
 from conformance.reference import running_reference
 
-# What the `faulted` fixture (conftest.py) gives: (fault, checks to run) → their results.
+# Checks of two levels whose faults must not reach each other: a faulted agency runs them all.
+ACROSS_LEVELS = ("DEP-OAS-01", "DEP-ERR-01", "NET-TLS-01", "NET-HSTS-01", "NET-AUTH-01")
+
+# What the `faulted` fixture gives: (fault, checks to run) → their results.
 Faulted = Callable[[str, tuple[str, ...]], dict[str, Result]]
 
 
@@ -58,11 +65,27 @@ def assert_only(fault: str, results: dict[str, Result], *, with_evidence: bool =
             assert result.outcome in allowed, (rid, result.message)
 
 
-def agency_schema_file(name: str) -> bytes:
-    """A schema file the reference agency ships (license.xsd, license.sch, ...)."""
-    import reference_agency
+# -- the reference agencies (fixtures: a level's conftest.py imports those it uses) -------------
+@pytest.fixture(scope="module")
+def clean() -> Iterator[Target]:
+    """One conformant reference agency shared by the tests of the module that asks for it."""
+    with running_reference() as target:
+        yield target
 
-    return (Path(reference_agency.__file__).parent / "schemas" / name).read_bytes()
+
+@pytest.fixture(scope="module")
+def faulted() -> Faulted:
+    """`faulted(fault, only)`: the results of the `only` checks on the agency with one fault;
+    each (fault, only) agency started once per module."""
+    cache: dict[tuple[str, tuple[str, ...]], dict[str, Result]] = {}
+
+    def results(fault: str, only: tuple[str, ...]) -> dict[str, Result]:
+        if (fault, only) not in cache:
+            with running_reference([fault]) as target:
+                cache[(fault, only)] = run(target, only)
+        return cache[(fault, only)]
+
+    return results
 
 
 # -- a plain-HTTP loopback server ----------------------------------------------------------------
@@ -92,28 +115,3 @@ def loopback_http(answer: Callable[[str], Answer]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-class HasBaseUrl(Protocol):
-    base_url: str
-
-
-def site_target(site: HasBaseUrl, **safety: Any) -> Target:
-    """A Target named "site" on a loopback server, with `safety` limits."""
-    return Target(name="site", base_url=site.base_url, safety=SafetyPolicy(**safety))
-
-
-# -- TCP endpoints that do not speak TLS (behaviours for the `tcp_server` fixture) ---------------
-# (Their names are the ids of the tests parametrized with them: keep them as they are.)
-def _plain_text(conn: socket.socket) -> None:
-    conn.recv(1024)
-    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-    conn.close()
-
-
-def _close_at_once(conn: socket.socket) -> None:
-    conn.close()
-
-
-def _never_answer(conn: socket.socket) -> None:
-    conn.recv(1024)  # keep the connection open and silent until the server stops

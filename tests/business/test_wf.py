@@ -1,14 +1,13 @@
-"""Business-level checks, proven both ways on the reference agency."""
+"""BUS-WF-01 and BUS-WF-02 (conformance/business/wf.py): the Arazzo workflows, and the
+exploration along links."""
 
 from __future__ import annotations
 
 from checks_support import run_one
 
-from conformance.core.model import Outcome, Result
+from conformance.core.model import Outcome
 
-
-def notes(result: Result) -> list[str]:
-    return [e.detail.get("note", "") for e in result.evidence if e.kind == "http"]
+from .evidence import kinds, notes
 
 
 def test_workflows_pass_on_the_conformant_agency():
@@ -34,17 +33,17 @@ def test_an_application_stuck_in_verifying_fails_within_the_poll_bound():
     assert "curl" in result.reproduce
 
 
-def test_idempotency_key_passes_on_the_conformant_agency():
-    result = run_one("BUS-IDEM-01")
+def test_exploration_follows_links_on_the_conformant_agency():
+    result = run_one("BUS-WF-02")
     assert result.outcome is Outcome.PASS, result.message
-    assert [e.detail["response"]["status"] for e in result.evidence] == [201, 201, 422]
-    keys = {e.detail["request"]["headers"]["Idempotency-Key"] for e in result.evidence}
-    assert len(keys) == 1
+    (links,) = kinds(result, "links")
+    assert "POST /applications → GET /applications/{id}" in links["links"]
 
 
-def test_an_ignored_idempotency_key_fails():
-    result = run_one("BUS-IDEM-01", ("BUS-IDEM-01",))
-    assert result.outcome is Outcome.FAIL
-    assert "the second POST created a new resource: id " in result.message
-    first, second = (e.detail["response"]["body"] for e in result.evidence[:2])
-    assert first != second
+def test_a_link_to_a_wrong_field_is_a_created_resource_not_retrievable():
+    result = run_one("BUS-WF-02", ("BUS-WF-02",))
+    assert result.outcome is Outcome.FAIL, result.message
+    assert "GetApplication" in result.message
+    assert "which answered 404: a resource just created is not retrievable" in result.message
+    statuses = [e.detail["response"]["status"] for e in result.evidence if e.kind == "http"]
+    assert statuses == [201, 404]

@@ -1,0 +1,262 @@
+"""Generated requests (conformance/client/generated.py) on small agencies written for each case:
+the request budget shared by operation, a failure that stops only its own operation, remote
+`$ref`s fetched only through the suite's client, coverage-honest verdicts, and negative cases
+whose Authorization header is the violation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from conformance.client.generated import GeneratedRunner, Plan, negative_run
+from conformance.client.http import HttpClient
+from conformance.core.model import Outcome, Result
+from conformance.documents.openapi import OpenApiDocument
+from conformance.engine import Engine
+from conformance.inputs.profile import load_profile
+from conformance.inputs.secrets import SecretRef
+from conformance.inputs.target import SafetyPolicy, Target
+
+Answer = tuple[int, dict[str, str], bytes]
+
+
+@contextmanager
+def agency(
+    answer: Callable[[str, dict[str, str]], Answer], host: str = "127.0.0.1"
+) -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server answering GET with `answer(path, headers)`; yields its base URL
+    (on `host`) and the paths it was asked for."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            status, headers, body = answer(self.path, dict(self.headers.items()))
+            self.send_response(status)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def ok_json(body: Any) -> Answer:
+    return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+def operation(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A GET operation answering 200 with `schema`, and 4xx documented."""
+    return {
+        "operationId": extra.pop("operationId", "op"),
+        "summary": "s",
+        "responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": schema}}},
+            "4XX": {"description": "refused"},
+        },
+        **extra,
+    }
+
+
+def document(base: str, paths: dict[str, Any], **extra: Any) -> OpenApiDocument:
+    data = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": base}],
+        "paths": paths,
+        **extra,
+    }
+    return OpenApiDocument(f"{base}/openapi.json", data)
+
+
+def target(base: str, **fields: Any) -> Target:
+    return Target(name="agency", base_url=base, safety=SafetyPolicy(max_rps=1000.0), **fields)
+
+
+OBJECT = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+
+
+def test_every_operation_gets_its_share_of_the_budget() -> None:
+    with agency(lambda path, _: ok_json({"n": 1})) as (base, seen):
+        query = [{"name": "q", "in": "query", "required": True, "schema": {"type": "integer"}}]
+        paths = {
+            f"/op{i}": {"get": operation(OBJECT, operationId=f"op{i}", parameters=query)}
+            for i in range(4)
+        }
+        plan = Plan(frozenset({"GET"}), max_examples=50, max_requests=8, seed=1)
+        run = GeneratedRunner(HttpClient(target(base)), document(base, paths), plan).execute()
+    assert sorted(run.exercised) == [f"GET /op{i}" for i in range(4)]
+    assert not run.skipped
+    assert run.sent == len(seen) == 8
+    by_path = [path.split("?")[0] for path in seen]
+    assert {path: by_path.count(path) for path in set(by_path)} == {f"/op{i}": 2 for i in range(4)}
+
+
+def test_an_operation_that_gets_no_answer_stops_only_itself() -> None:
+    def answer(path: str, _: dict[str, str]) -> Answer:
+        if path == "/big":
+            return ok_json({"n": 1, "pad": "x" * 5000})  # past the size limit below
+        return ok_json({"n": 1})
+
+    with agency(answer) as (base, _):
+        paths = {
+            "/big": {"get": operation(OBJECT, operationId="big")},
+            "/fine": {"get": operation(OBJECT, operationId="fine")},
+        }
+        client = HttpClient(target(base).with_safety(max_response_bytes=1000))
+        plan = Plan(frozenset({"GET"}), max_examples=5, max_requests=20, seed=1)
+        run = GeneratedRunner(client, document(base, paths), plan).execute()
+    assert "larger than the 1000-byte limit" in run.transport_errors["GET /big"]
+    assert run.judged() == ["GET /fine"]
+
+
+def test_a_ref_to_another_host_is_never_fetched_and_leaves_its_operation_unjudged() -> None:
+    schema = {"type": "object"}
+    with (
+        agency(lambda path, _: ok_json(schema), host="localhost") as (elsewhere, asked_elsewhere),
+        agency(lambda path, _: ok_json({"n": 1})) as (base, _),
+    ):
+        paths = {
+            "/local": {"get": operation(OBJECT, operationId="local")},
+            "/remote": {"get": operation({"$ref": f"{elsewhere}/schemas.json"}, operationId="r")},
+        }
+        plan = Plan(frozenset({"GET"}), max_examples=5, max_requests=20, seed=1)
+        run = GeneratedRunner(HttpClient(target(base)), document(base, paths), plan).execute()
+    assert asked_elsewhere == []  # neither the suite nor schemathesis went there
+    assert "schemas.json" in next(iter(run.unavailable_refs))
+    assert run.judged() == ["GET /local"]
+    assert "not on the target's hosts" in run.generation_errors["GET /remote"]
+
+
+def test_a_ref_on_the_target_is_fetched_through_the_client_and_inlined() -> None:
+    shared = {"Thing": OBJECT}
+
+    def answer(path: str, _: dict[str, str]) -> Answer:
+        return ok_json({"components": {"schemas": shared}} if path == "/common.json" else {"n": 1})
+
+    with agency(answer) as (base, seen):
+        ref = {"$ref": "common.json#/components/schemas/Thing"}
+        paths = {"/thing": {"get": operation(ref, operationId="thing")}}
+        plan = Plan(frozenset({"GET"}), max_examples=3, max_requests=10, seed=1)
+        run = GeneratedRunner(HttpClient(target(base)), document(base, paths), plan).execute()
+    assert seen.count("/common.json") == 1
+    assert run.judged() == ["GET /thing"]
+    assert not run.unavailable_refs
+
+
+def run_check(requirement: str, tgt: Target, **params: Any) -> Result:
+    profile = load_profile("data")
+    merged = {**profile.parameters, requirement: {**profile.params_for(requirement), **params}}
+    report = Engine(
+        dataclasses.replace(profile, parameters=merged), [tgt], only=[requirement]
+    ).run()
+    return next(r for r in report.results if r.requirement == requirement)
+
+
+@pytest.mark.parametrize(("min_coverage", "outcome"), [(1.0, Outcome.ERROR), (0.5, Outcome.PASS)])
+def test_a_pass_needs_the_coverage_asked_for(min_coverage: float, outcome: Outcome) -> None:
+    # One of two operations cannot be generated (its schema is on another host): judging the
+    # other alone is not "every operation conforms" unless the profile says half will do.
+    with agency(lambda path, _: ok_json({"n": 1})) as (base, _):
+        doc = document(
+            base,
+            {
+                "/local": {"get": operation(OBJECT, operationId="local")},
+                "/remote": {"get": operation({"$ref": "http://localhost:1/x.json"})},
+            },
+        )
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(
+                "conformance.client.discovery.Discovery.openapi_documents", lambda self: [doc]
+            )
+            result = run_check("DATA-SCH-01", target(base), min_coverage=min_coverage)
+    assert result.outcome is outcome, result.message
+    if outcome is Outcome.ERROR:
+        assert "1 of 2 operation(s) judged" in result.message
+        assert "localhost:1/x.json" in result.message
+
+
+def test_a_missing_authorization_header_goes_out_without_the_suites_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The operation declares Authorization as a required header parameter (as many government
+    # APIs do) besides its security scheme: schemathesis' "missing Authorization" case must
+    # reach the agency without it, and a 401 is the right refusal.
+    monkeypatch.setenv("AGENCY_TOKEN", "tok-123456789")
+
+    def answer(path: str, headers: dict[str, str]) -> Answer:
+        if headers.get("Authorization") != "Bearer tok-123456789":
+            return 401, {"Content-Type": "application/problem+json"}, b'{"status": 401}'
+        return ok_json({"n": 1})
+
+    with agency(answer) as (base, _):
+        header = {"name": "Authorization", "in": "header", "required": True}
+        header["schema"] = {"type": "string", "pattern": "^Bearer .+$"}
+        op = operation(OBJECT, operationId="me", parameters=[header], security=[{"bearer": []}])
+        schemes = {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
+        doc = document(base, {"/me": {"get": op}}, components=schemes)
+        client = HttpClient(target(base, bearer_token=SecretRef(env="AGENCY_TOKEN")))
+        plan = Plan(
+            frozenset({"GET"}),
+            max_examples=5,
+            max_requests=30,
+            seed=1,
+            mode="negative",
+            coverage=True,
+        )
+        run = negative_run(client, doc, plan)
+    assert run.sent
+    assert [v.summary for v in run.violations if v.check == "negative_data_rejection"] == []
+
+
+XXE = b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY x SYSTEM "file:///etc/passwd">]><l>&x;</l>'
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><l>&c;</l>'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "outcome", "words"),
+    [
+        (XXE, Outcome.FAIL, "declares a DOCTYPE"),
+        (LAUGHS, Outcome.FAIL, "declares a DOCTYPE"),
+        (b"<l><n>1</n>", Outcome.FAIL, "not well-formed XML"),
+        (b'<?xml version="1.0"?><l><n>1</n></l>', Outcome.PASS, "schema-valid bodies"),
+    ],
+    ids=["external-entity", "billion-laughs", "broken", "plain"],
+)
+def test_an_xml_answer_declared_as_a_string_is_still_parsed_hardened(
+    body: bytes, outcome: Outcome, words: str
+) -> None:
+    # No XSD anywhere: the OpenAPI says only "application/xml, a string". A DOCTYPE is a finding.
+    def answer(path: str, _: dict[str, str]) -> Answer:
+        return 200, {"Content-Type": "application/xml"}, body
+
+    with agency(answer) as (base, _):
+        op = operation({"type": "string"}, operationId="licence")
+        op["responses"]["200"]["content"] = {"application/xml": {"schema": {"type": "string"}}}
+        doc = document(base, {"/licence": {"get": op}})
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(
+                "conformance.client.discovery.Discovery.openapi_documents", lambda self: [doc]
+            )
+            result = run_check("DATA-SCH-01", target(base))
+    assert result.outcome is outcome, result.message
+    assert words in result.message
