@@ -19,6 +19,7 @@ from conformance.core.errors import (
     ConformanceError,
     Inconclusive,
     NonConformance,
+    NotApplicable,
     PreconditionMissing,
     TargetError,
     UsageError,
@@ -197,6 +198,8 @@ class Engine:
             return Outcome.WARN, exc.message
         except PreconditionMissing as exc:
             return Outcome.SKIP, exc.reason
+        except NotApplicable as exc:
+            return Outcome.NOT_APPLICABLE, exc.reason
         except Inconclusive as exc:
             ctx.evidence.extend(exc.evidence)
             return Outcome.ERROR, exc.message

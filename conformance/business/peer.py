@@ -11,7 +11,6 @@ optional at the handshake so that a call without one is recorded as evidence, no
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import ssl
 import tempfile
@@ -31,6 +30,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from conformance.documents import nesting
+
 LOOPBACK = "127.0.0.1"
 MAX_BODY = 1 << 20
 
@@ -47,7 +48,7 @@ class PeerCall:
 
     def json(self) -> Any:
         """The body as JSON (ValueError when it is not)."""
-        return json.loads(self.body.decode("utf-8"))
+        return nesting.loads(self.body.decode("utf-8"), "the call's body")
 
     def evidence(self) -> dict[str, Any]:
         """What the evidence shows of this call."""

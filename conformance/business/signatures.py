@@ -36,7 +36,7 @@ from signxml.exceptions import InvalidSignature as InvalidXmlSignature
 from signxml.verifier import XMLVerifier
 
 from conformance.client.http import Exchange
-from conformance.documents import xmlsafe
+from conformance.documents import nesting, xmlsafe
 
 PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey
 _SPKI = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
@@ -293,7 +293,7 @@ def verify_jws(token: str, keys: dict[str, dict[str, Any]], detached: bytes | No
             "(header..signature, RFC 7515 Appendix F)"
         )
     try:
-        header = json.loads(_b64url(parts[0]))
+        header = nesting.loads(_b64url(parts[0]), "the JWS protected header")
     except (ValueError, binascii.Error):
         raise SignatureProblem("the JWS protected header is not base64url JSON") from None
     if not isinstance(header, dict):

@@ -26,6 +26,7 @@ from conformance.client.generated import (
 )
 from conformance.client.http import Exchange, HttpClient
 from conformance.client.judges import as_schemathesis_response
+from conformance.client.references import bundled
 from conformance.core.errors import Inconclusive
 from conformance.documents.openapi import OpenApiDocument
 
@@ -87,7 +88,7 @@ class Explorer:
     def explore(self) -> Exploration:
         """Draw and run scenarios until a violation, the scenario bound or the request budget."""
         try:
-            schema = load_schema(self.document)
+            schema = load_schema(self.document, bundled(self.client, self.document).data)
             base = schema.as_state_machine()
         except LoaderError as exc:
             raise Inconclusive(f"schemathesis cannot load {self.document.url}: {exc}") from None

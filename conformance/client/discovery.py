@@ -4,28 +4,64 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from conformance.client.http import Exchange, HttpClient
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.documents import nesting
 from conformance.documents.linkset import LinkContext, parse_linkset
 from conformance.documents.openapi import OpenApiDocument
 from conformance.documents.service_levels import SERVICE_LEVEL, declared_rate
 
+#: the registered media type of OpenAPI documents in YAML
+OPENAPI_YAML = "application/vnd.oai.openapi"
+#: what the suite asks for when it fetches an OpenAPI document
+OPENAPI_ACCEPT = (
+    "application/vnd.oai.openapi+json, application/json;q=0.9, "
+    "application/vnd.oai.openapi;q=0.8, application/yaml;q=0.8, */*;q=0.1"
+)
+
 
 def parse_document(exchange: Exchange) -> Any:
-    """A JSON (or, for YAML media types, YAML) body; ValueError when it is neither."""
-    if "yaml" in exchange.media_type:
-        try:
-            return yaml.safe_load(exchange.body)
-        except yaml.YAMLError as exc:
-            raise ValueError(f"not YAML: {exc}") from None
+    """A JSON (or, for YAML media types, YAML) body; ValueError when it is neither.
+
+    `application/vnd.oai.openapi` is the registered media type of OpenAPI in YAML (its JSON form
+    is `application/vnd.oai.openapi+json`, OpenAPI 3.1 Appendix E)."""
+    if is_yaml(exchange.media_type):
+        return load_yaml(exchange.body, "the document")
     try:
-        return json.loads(exchange.body)
+        return nesting.loads(exchange.body, "the document")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not JSON: {exc}") from None
+
+
+def read_local_document(body: bytes, suffix: str) -> Any:
+    """A local JSON or YAML file's content, by its suffix (.json, else YAML, which JSON is)."""
+    if suffix == ".json":
+        try:
+            return nesting.loads(body, "the document")
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not JSON: {exc}") from None
+    return load_yaml(body, "the document")
+
+
+def is_yaml(media_type: str) -> bool:
+    """Whether `media_type` (without parameters) names YAML, the OpenAPI YAML type included."""
+    return "yaml" in media_type or media_type == OPENAPI_YAML
+
+
+def load_yaml(body: bytes, what: str) -> Any:
+    """YAML (safe subset) from `body`, nesting bounded; ValueError when it is not YAML."""
+    try:
+        data = yaml.safe_load(body)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not YAML: {exc}") from None
+    except RecursionError:
+        raise nesting.NestedTooDeep(f"{what} nests too deeply to parse") from None
+    return nesting.bounded(data, what)
 
 
 class Discovery:
@@ -73,23 +109,56 @@ class Discovery:
                 raise self._openapi
             return self._openapi
 
+    def openapi_sources(self) -> list[str]:
+        """Where the OpenAPI documents are: the target's own `openapi:` list (URLs or local
+        files) when it names one, else the api-catalog's service-desc links on its hosts."""
+        named = self.client.target.openapi
+        if named:
+            return list(named)
+        urls = [u for api in self.apis() for u in api.hrefs("service-desc")]
+        on_target = list(dict.fromkeys(u for u in urls if self.client.on_target(u)))
+        if not on_target:
+            raise PreconditionMissing(
+                "the api-catalog links no service-desc on the target's hosts (name the OpenAPI "
+                "document with `openapi:` in the target file)"
+            )
+        return on_target
+
     def _fetch_openapi(self) -> list[OpenApiDocument] | Exception:
         try:
-            urls = [u for api in self.apis() for u in api.hrefs("service-desc")]
+            sources = self.openapi_sources()
         except (PreconditionMissing, Inconclusive) as exc:
             return exc
         documents = []
-        for url in urls:
-            if not self.client.on_target(url):
-                continue
+        for source in sources:
             try:
-                exchange = self.client.get(url)
-                data = parse_document(exchange) if exchange.status == 200 else None
+                document = self.read_openapi(source)
             except (Inconclusive, ValueError) as exc:
-                return PreconditionMissing(f"the OpenAPI document {url} is unusable: {exc}")
-            if not isinstance(data, dict):
-                return PreconditionMissing(f"the OpenAPI document {url} is unusable")
-            documents.append(OpenApiDocument(exchange.url, data))
-        if not documents:
-            return PreconditionMissing("the api-catalog links no OpenAPI document on the target")
+                return PreconditionMissing(f"the OpenAPI document {source} is unusable: {exc}")
+            if not isinstance(document.data, dict):
+                return PreconditionMissing(f"the OpenAPI document {source} is unusable")
+            documents.append(document)
         return documents
+
+    def read_openapi(self, source: str) -> OpenApiDocument:
+        """One OpenAPI document, from the target (a URL) or from a local file the target file
+        names; ValueError when it is not JSON or YAML, Inconclusive when it cannot be had."""
+        if source.startswith(("http://", "https://")):
+            if not self.client.on_target(source):
+                raise Inconclusive(
+                    f"{source} is not on the target's hosts: add its host to allowed_hosts, or "
+                    "download the document and name the file"
+                )
+            exchange = self.client.get(source, headers={"Accept": OPENAPI_ACCEPT})
+            if exchange.status != 200:
+                raise ValueError(f"it answered {exchange.status}")
+            return OpenApiDocument(exchange.url, parse_document(exchange))
+        path = Path(source)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise Inconclusive(f"cannot read {path}: {exc.strerror}") from None
+        if len(body) > self.client.target.safety.max_response_bytes:
+            raise Inconclusive(f"{path} is larger than the run's size limit")
+        data = read_local_document(body, path.suffix.lower())
+        return OpenApiDocument(path.as_uri(), data, base_url=self.client.target.base_url + "/")

@@ -32,8 +32,10 @@ from schemathesis.generation import GenerationMode
 
 from conformance.client.http import Exchange, HttpClient
 from conformance.client.judges import Violation, conformance_judge, negative_judge
+from conformance.client.references import bundled
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.documents.openapi import OpenApiDocument
+from conformance.documents.openapi_bundle import MISSING_KEY, unavailable_reached
 
 # Headers the suite's client sets itself, and schemathesis' random per-case marker.
 _DROPPED_HEADERS = frozenset(
@@ -64,16 +66,35 @@ class Plan:
 
 @dataclass
 class Run:
-    """What a generated run did: violations, operations exercised or skipped, requests sent."""
+    """What a generated run did, operation by operation, and the requests it sent.
+
+    Every selected operation ends in exactly one of: `exercised` (answers judged), `skipped`
+    (the suite lacked something: credentials, request budget), `not_applicable` (nothing to
+    generate for it in this mode), `generation_errors` (its requests could not be generated) or
+    `transport_errors` (the target did not answer usably). Coverage is judged on that split.
+    """
 
     violations: list[Violation] = field(default_factory=list)
     exercised: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    not_applicable: dict[str, str] = field(default_factory=dict)
     sent: int = 0
     unsendable: int = 0
     budget_exhausted: bool = False
-    transport_error: Inconclusive | None = None
+    transport_errors: dict[str, str] = field(default_factory=dict)
     generation_errors: dict[str, str] = field(default_factory=dict)
+    #: documents the OpenAPI document refers to that could not be had (URL → reason)
+    unavailable_refs: dict[str, str] = field(default_factory=dict)
+
+    def asked(self) -> list[str]:
+        """Every operation the run was asked to cover (not-applicable ones left out)."""
+        found = [*self.exercised, *self.skipped, *self.generation_errors, *self.transport_errors]
+        return list(dict.fromkeys(found))
+
+    def judged(self) -> list[str]:
+        """The operations whose answers were judged, with no error on the way."""
+        failed = self.generation_errors.keys() | self.transport_errors.keys()
+        return [op for op in self.exercised if op not in failed]
 
 
 class _Found(Exception):
@@ -84,8 +105,10 @@ class _Found(Exception):
         self.violations = violations
 
 
-def load_schema(document: OpenApiDocument) -> Any:
-    """A schemathesis schema for `document`, aimed at its server URL, with no config discovery."""
+def load_schema(document: OpenApiDocument, data: dict[str, Any] | None = None) -> Any:
+    """A schemathesis schema for `document` (or its bundled `data`: see
+    :func:`~conformance.client.references.bundled`, so that schemathesis never fetches a
+    `$ref` itself), aimed at the document's server URL, with no config discovery."""
     # `format` is left to DATA-FMT-01: in JSON Schema 2020-12 it is an annotation unless a
     # vocabulary asserts it (§7.2.1), and one fault must not fail two requirements.
     # DATA-NEG-01 asks for a refusal, and a refusal is any 4xx (a 5xx is DATA-SCH-02's).
@@ -97,7 +120,8 @@ def load_schema(document: OpenApiDocument) -> Any:
             }
         }
     )
-    schema = schemathesis.openapi.from_dict(copy.deepcopy(document.data), config=config)
+    source = document.data if data is None else data
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(source), config=config)
     schema.config.update(base_url=document.server_url())
     return schema
 
@@ -124,6 +148,14 @@ class GeneratedRunner:
         self._protected = {
             (op.method.upper(), op.path): document.is_protected(op) for op in document.operations()
         }
+        self._limit = 0
+        self._op_error: Inconclusive | None = None
+        self._auth_headers = {
+            (op.method.upper(), op.path)
+            for op in document.operations()
+            for p in op.parameters
+            if str(p.get("in")) == "header" and str(p.get("name", "")).lower() == "authorization"
+        }
         self._optional = {
             (op.method.upper(), op.path, str(p.get("in")), str(p.get("name", "")).lower())
             for op in document.operations()
@@ -132,24 +164,61 @@ class GeneratedRunner:
         }
 
     def execute(self) -> Run:
-        """Exercise every selected operation of the document, within the request budget."""
+        """Exercise every selected operation of the document, sharing the request budget.
+
+        Each operation gets an even share of what is left of the budget when its turn comes
+        (so every operation is tried before any gets more); a failure on one operation never
+        stops the others. Only after STOP_AFTER_DEAD operations in a row got no usable answer
+        are the rest left untried, each listed with the reason.
+        """
+        bundle = bundled(self.client, self.document)
+        self.run.unavailable_refs = dict(bundle.missing)
         try:
-            schema = load_schema(self.document)
+            schema = load_schema(self.document, bundle.data)
         except LoaderError as exc:
             raise Inconclusive(f"schemathesis cannot load {self.document.url}: {exc}") from None
+        operations = []
         for result in schema.get_all_operations():
             if isinstance(result, Err):  # an operation schemathesis cannot read
                 error = result.err()
                 where = f"{getattr(error, 'method', '') or ''} {getattr(error, 'path', '') or ''}"
-                self.run.generation_errors[where.strip() or "?"] = str(error)[:300]
+                self.run.generation_errors[where.strip() or "?"] = self._explain(str(error))
                 continue
-            operation = result.ok()
-            if operation.method.upper() not in self.plan.methods:
+            found = result.ok()
+            if found.method.upper() not in self.plan.methods:
                 continue
-            self._exercise(operation)
+            item = (bundle.data.get("paths") or {}).get(str(found.path)) or {}
+            spec = {"shared": item.get("parameters"), "own": item.get(found.method.lower())}
+            unavailable = unavailable_reached(bundle, spec)
+            if unavailable is not None:
+                # schemathesis would generate and judge it as if the reference were empty
+                self.run.generation_errors[str(found.label)] = (
+                    f"its schema refers to {unavailable}, which the suite could not use: "
+                    f"{bundle.missing[unavailable]}"
+                )
+                continue
+            operations.append(found)
+        dead = 0
+        for i, operation in enumerate(operations):
+            if dead >= STOP_AFTER_DEAD:
+                self.run.transport_errors[str(operation.label)] = (
+                    f"not tried: the {dead} operations before it got no usable answer"
+                )
+                continue
+            left = self.plan.max_requests - self.run.sent
+            share = left // (len(operations) - i) or min(left, 1)
+            self._exercise(operation, share)
+            dead = dead + 1 if str(operation.label) in self.run.transport_errors else 0
         return self.run
 
-    def _exercise(self, operation: Any) -> None:
+    def _explain(self, message: str) -> str:
+        """A generation error's text, naming the referenced document behind a bundle gap."""
+        for i, (url, reason) in enumerate(self.run.unavailable_refs.items()):
+            if f"{MISSING_KEY}/{i}" in message:
+                return f"its schema refers to {url}, which the suite could not use: {reason}"
+        return message[:300]
+
+    def _exercise(self, operation: Any, share: int) -> None:
         label = str(operation.label)
         auth = self._protected.get((operation.method.upper(), str(operation.path)), False)
         if auth:
@@ -158,11 +227,16 @@ class GeneratedRunner:
             except PreconditionMissing as exc:
                 self.run.skipped[label] = f"protected and {exc.reason}"
                 return
-        if self.run.budget_exhausted or self.run.transport_error is not None:
-            self.run.skipped[label] = "request budget spent before this operation"
+        if share <= 0:
+            self.run.budget_exhausted = True
+            self.run.skipped[label] = (
+                f"request budget spent before this operation (max_requests "
+                f"{self.plan.max_requests})"
+            )
             return
         test = self._hypothesis_test(operation, auth)
-        self.run.exercised.append(label)
+        self._limit, self._op_error = self.run.sent + share, None
+        before = self.run.sent
         try:
             test()
         except _Found as found:
@@ -172,10 +246,17 @@ class GeneratedRunner:
                 exc, hypothesis.errors.Unsatisfiable
             ):
                 # No parameter and no body: nothing of the request can violate the schema.
-                self.run.exercised.remove(label)
-                self.run.skipped[label] = "nothing in its request can violate the schema"
+                self.run.not_applicable[label] = "nothing in its request can violate the schema"
                 return
             self.run.generation_errors[label] = f"{type(exc).__name__}: {exc}"[:300]
+        if self._op_error is not None:
+            self.run.transport_errors[label] = self._op_error.message
+        if self.run.sent > before:
+            self.run.exercised.append(label)
+        elif label not in self.run.generation_errors and label not in self.run.transport_errors:
+            self.run.generation_errors[label] = (
+                "no generated request could be sent (HTTP cannot carry its header values)"
+            )
 
     def _hypothesis_test(self, operation: Any, auth: bool) -> Callable[[], None]:
         settings = hypothesis.settings(
@@ -214,6 +295,24 @@ class GeneratedRunner:
         limit = max(self.plan.max_requests - self.run.sent, 0)
         return [_one_violation(case, self._optional) for case in itertools.islice(own, limit)]
 
+    def _sends_own_authorization(self, case: Any, prepared: requests.PreparedRequest) -> bool:
+        """Whether a negative case's Authorization header (or its absence) is the violation.
+
+        When the operation declares an Authorization header parameter, schemathesis leaves it
+        out or breaks it on purpose; adding the suite's credentials would undo the violation and
+        blame the agency for accepting a valid request.
+        """
+        operation = (str(case.operation.method).upper(), str(case.operation.path))
+        if self._mode is not GenerationMode.NEGATIVE or operation not in self._auth_headers:
+            return False
+        if not any(name.lower() == "authorization" for name in prepared.headers):
+            return True  # the declared header is missing on purpose
+        components = getattr(getattr(case, "meta", None), "components", None) or {}
+        return any(
+            str(getattr(location, "value", location)) == "header" and info.mode.is_negative
+            for location, info in components.items()
+        )
+
     @property
     def _mode(self) -> GenerationMode:
         return GenerationMode(self.plan.mode)
@@ -223,8 +322,8 @@ class GeneratedRunner:
         key = (prepared.method, prepared.url, prepared.body, tuple(sorted(_headers(prepared))))
         if key in self._cache:
             return self._cache[key][1]
-        if self.run.sent >= self.plan.max_requests or self.run.transport_error is not None:
-            self.run.budget_exhausted = self.run.sent >= self.plan.max_requests
+        if self.run.sent >= self._limit or self._op_error is not None:
+            self.run.budget_exhausted = self.run.sent >= self._limit
             return []  # nothing more goes out; Hypothesis keeps the last failure it saw
         if not _sendable(prepared):
             self.run.unsendable += 1
@@ -236,16 +335,19 @@ class GeneratedRunner:
                 str(prepared.url),
                 headers=dict(_headers(prepared)),
                 body=prepared.body,
-                auth=auth,
+                auth=auth and not self._sends_own_authorization(case, prepared),
                 follow_redirects=False,
             )
         except Inconclusive as exc:
-            self.run.transport_error = exc
+            self._op_error = exc
             return []
         violations = self.judge(case, exchange, str(case.operation.label))
         self._cache[key] = (exchange, violations)
         return violations
 
+
+#: after this many operations in a row with no usable answer, the rest are not tried
+STOP_AFTER_DEAD = 3
 
 PositiveRunner = GeneratedRunner  # the name DATA-SCH-01 and its tests know
 

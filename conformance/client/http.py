@@ -20,9 +20,11 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from conformance.client.deadline import Deadline, mount
 from conformance.client.redaction import Redactor
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.model import Evidence, SafetyClass
+from conformance.documents import nesting
 from conformance.inputs.target import Target
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -67,8 +69,8 @@ class Exchange:
         return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        """The body parsed as JSON; raises ValueError when it is not JSON."""
-        return json.loads(self.body)
+        """The body parsed as JSON; ValueError when it is not JSON, NestedTooDeep past the limit."""
+        return nesting.loads(self.body)
 
 
 @dataclass(slots=True)
@@ -145,6 +147,7 @@ class HttpClient:
         self._session.headers["User-Agent"] = USER_AGENT
         self._session.verify = str(target.ca_bundle) if target.ca_bundle else True
         self._session.trust_env = False  # never route government traffic through a stray proxy
+        mount(self._session)  # per-request wall-clock limit: a drip cannot stretch it
         self._token: tuple[str, float] | None = None
         self._token_lock = threading.Lock()
 
@@ -248,26 +251,30 @@ class HttpClient:
             declared.wait()
         started = time.monotonic()
         try:
-            response = self._session.request(
-                method,
-                url,
-                headers=headers,
-                data=data,
-                cert=cert,
-                stream=True,
-                allow_redirects=False,
-                timeout=(policy.timeout_s, policy.timeout_s),
-            )
-            body = self._read_limited(response, started, url)
-        except requests.exceptions.SSLError as exc:
-            self.stats.transport_errors += 1
-            raise Inconclusive(f"TLS failure talking to {url}: {_reason(exc)}") from None
-        except requests.exceptions.Timeout:
-            self.stats.transport_errors += 1
-            raise Inconclusive(f"no answer from {url} within {policy.timeout_s:g} s") from None
+            with Deadline(policy.timeout_s) as deadline:
+                response = self._session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    data=data,
+                    cert=cert,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(policy.timeout_s, policy.timeout_s),
+                )
+                body = self._read_limited(response, started, url)
+            _within(deadline, url)
         except requests.exceptions.RequestException as exc:
             self.stats.transport_errors += 1
+            _within(deadline, url)
+            if isinstance(exc, requests.exceptions.SSLError):
+                raise Inconclusive(f"TLS failure talking to {url}: {_reason(exc)}") from None
+            if isinstance(exc, requests.exceptions.Timeout):
+                raise Inconclusive(f"no answer from {url} within {policy.timeout_s:g} s") from None
             raise Inconclusive(f"cannot reach {url}: {_reason(exc)}") from None
+        except Inconclusive:
+            self.stats.transport_errors += 1
+            raise
         elapsed = time.monotonic() - started
         self.stats.latencies_s.append(elapsed)
         if response.status_code >= 500:
@@ -296,7 +303,7 @@ class HttpClient:
                 if size > limit:
                     raise Inconclusive(f"answer from {url} is larger than the {limit}-byte limit")
                 if time.monotonic() - started > timeout:
-                    raise Inconclusive(f"answer from {url} took longer than {timeout:g} s")
+                    raise Inconclusive(_too_slow(url, timeout))
                 chunks.append(chunk)
         finally:
             response.close()
@@ -339,17 +346,21 @@ class HttpClient:
         """POST an OAuth2 token request (client authentication by HTTP Basic), within limits."""
         self._limiter.wait()
         started = time.monotonic()
+        timeout = self.target.safety.timeout_s
         try:
-            response = self._session.post(
-                token_url,
-                data=form,
-                auth=(client_id, secret),
-                stream=True,
-                allow_redirects=False,
-                timeout=(self.target.safety.timeout_s, self.target.safety.timeout_s),
-            )
-            body = self._read_limited(response, started, token_url)
+            with Deadline(timeout) as deadline:
+                response = self._session.post(
+                    token_url,
+                    data=form,
+                    auth=(client_id, secret),
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(timeout, timeout),
+                )
+                body = self._read_limited(response, started, token_url)
+            _within(deadline, token_url)
         except requests.exceptions.RequestException as exc:
+            _within(deadline, token_url)
             raise Inconclusive(
                 f"cannot reach the token endpoint {token_url}: {_reason(exc)}"
             ) from None
@@ -427,6 +438,16 @@ class HttpClient:
     def close(self) -> None:
         """Close pooled connections."""
         self._session.close()
+
+
+def _within(deadline: Deadline, url: str) -> None:
+    """Raise when `deadline` passed: whatever the read returned is cut short, not an answer."""
+    if deadline.expired:
+        raise Inconclusive(_too_slow(url, deadline.seconds))
+
+
+def _too_slow(url: str, seconds: float) -> str:
+    return f"answer from {url} took longer than {seconds:g} s (the per-request time limit)"
 
 
 def _reason(exc: BaseException) -> str:

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conformance.client.http import Exchange
+from conformance.documents import xmlsafe
 
 # The four DATA-SCH-01 judgements, by schemathesis check name.
 CHECKS: tuple[Callable[..., Any], ...] = (
@@ -62,8 +63,36 @@ def as_schemathesis_response(exchange: Exchange) -> Response:
 
 
 def conformance_judge(case: Any, exchange: Exchange, operation: str) -> list[Violation]:
-    """Run each of the four conformance checks on the answer; every failure they raise."""
-    return _run_checks(case, exchange, operation, CHECKS)
+    """Run each of the four conformance checks on the answer; every failure they raise; and an
+    XML answer must be well-formed XML without a DOCTYPE, whatever schema it is declared with."""
+    return _run_checks(case, exchange, operation, CHECKS) + xml_judge(exchange, operation)
+
+
+def xml_judge(exchange: Exchange, operation: str) -> list[Violation]:
+    """An XML answer parsed with the hardened parser: a DOCTYPE (entities, a DTD) or broken XML
+    is a violation, never expanded or read (RFC 7303 §10; XML 1.0 §2.1 well-formedness)."""
+    media = exchange.media_type
+    if not (media.endswith("/xml") or media.endswith("+xml")) or not exchange.body.strip():
+        return []
+    try:
+        xmlsafe.parse(exchange.body)
+    except xmlsafe.UnsafeXml as exc:
+        summary = f"the {media} answer declares a DOCTYPE: {exc}"
+    except xmlsafe.MalformedXml as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        summary = f"the {media} answer is not well-formed XML{where}: {exc}"
+    else:
+        return []
+    return [
+        Violation(
+            operation=operation,
+            check="xml_well_formed_and_safe",
+            title="Unsafe or malformed XML",
+            summary=summary,
+            message=summary,
+            exchange=exchange,
+        )
+    ]
 
 
 judge = conformance_judge  # the earlier name

@@ -49,6 +49,15 @@ class PreconditionMissing(Exception):
         self.reason = reason
 
 
+class NotApplicable(Exception):
+    """The agency's own documents show nothing the requirement applies to (no XML media type, no
+    deprecated operation): not a pass, and not a gap in what the suite could test."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Inconclusive(Exception):
     """The suite could not decide: unreachable, timed out, unreadable answer."""
 

@@ -13,7 +13,6 @@ from conformance.client.generated import (
     Run,
 )
 from conformance.client.judges import server_error_judge
-from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.model import SafetyClass
 from conformance.core.registry import check
 from conformance.data.common import (
@@ -23,6 +22,8 @@ from conformance.data.common import (
     _generated_verdict,
     _generation_plan,
     _only,
+    covered,
+    generation_note,
 )
 from conformance.documents.openapi import HTTP_METHODS
 
@@ -48,22 +49,9 @@ def generated_valid_requests(ctx: CheckContext) -> str:
 
 
 def _schema_verdict(ctx: CheckContext, runs: list[Run], writes: bool) -> str:
-    exercised = [op for r in runs for op in r.exercised]
-    skipped = {op: why for r in runs for op, why in r.skipped.items()}
-    errors = {op: why for r in runs for op, why in r.generation_errors.items()}
     violations = [v for r in runs for v in r.violations]
     sent = sum(r.sent for r in runs)
-    ctx.note(
-        "generation",
-        f"schemathesis: {sent} request(s) to {len(exercised)} operation(s), seed {ctx.seed}",
-        seed=ctx.seed,
-        methods="all" if writes else "GET, HEAD",
-        exercised=exercised,
-        skipped=skipped,
-        generation_errors=errors,
-        requests=sent,
-        budget_exhausted=any(r.budget_exhausted for r in runs),
-    )
+    generation_note(ctx, runs, "valid", "all" if writes else "GET, HEAD")
     if violations:
         for violation in violations[:EVIDENCE_VIOLATIONS]:
             _cite_violation(ctx, violation)
@@ -76,16 +64,12 @@ def _schema_verdict(ctx: CheckContext, runs: list[Run], writes: bool) -> str:
             f"{first.check}{where}: {first.summary} ({CHECK_SOURCES.get(first.check, 'OpenAPI')};"
             f" seed {ctx.seed})"
         )
-    transport = next((r.transport_error for r in runs if r.transport_error), None)
-    if transport is not None:
-        raise Inconclusive(f"generated requests stopped: {transport.message}")
-    judged = [op for op in exercised if op not in errors]
-    if not judged:
-        reason = "; ".join(f"{op}: {why}" for op, why in {**skipped, **errors}.items())
-        raise PreconditionMissing(f"no operation could be exercised ({reason or 'none selected'})")
+    judged = covered(ctx, runs, "valid")
+    asked = len({op for r in runs for op in r.asked()})
     return (
-        f"{sent} generated valid request(s) to {len(judged)} operation(s) got documented statuses,"
-        f" content types and headers, and schema-valid bodies (seed {ctx.seed})"
+        f"{sent} generated valid request(s) to {len(judged)} of {asked} operation(s) got "
+        f"documented statuses, content types and headers, and schema-valid bodies "
+        f"(seed {ctx.seed})"
     )
 
 

@@ -4,8 +4,11 @@ an operationId, a summary, and documents its 4xx responses."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from conformance.client.context import CheckContext
-from conformance.core.errors import PreconditionMissing
+from conformance.client.discovery import OPENAPI_ACCEPT
+from conformance.core.errors import Inconclusive
 from conformance.core.registry import check
 from conformance.departmental.common import _document_rules
 from conformance.departmental.oas_rules import (
@@ -15,37 +18,21 @@ from conformance.departmental.oas_rules import (
 )
 from conformance.departmental.oas_validation import bounded, load_document, validate_openapi
 
-OPENAPI_ACCEPT = (
-    "application/vnd.oai.openapi+json, application/json;q=0.9, "
-    "application/vnd.oai.openapi;q=0.8, application/yaml;q=0.8, */*;q=0.1"
-)
-
 
 @check("DEP-OAS-01")
 def openapi_valid(ctx: CheckContext) -> str:
     """Every service-desc document on the target is retrievable and valid OpenAPI 3.0/3.1."""
-    urls = [u for api in ctx.discovery.apis() for u in api.hrefs("service-desc")]
-    on_target = list(dict.fromkeys(u for u in urls if ctx.client.on_target(u)))
-    if not on_target:
-        raise PreconditionMissing("the api-catalog links no service-desc on the target's hosts")
     limit = int(ctx.params.get("max_errors", 10))
     versions = []
-    for url in on_target:
-        exchange = ctx.client.get(url, headers={"Accept": OPENAPI_ACCEPT})
-        ctx.cite(exchange, "service-desc")
-        if exchange.status != 200:
-            ctx.fail(f"the OpenAPI document {url} answered {exchange.status}, expected 200")
-        try:
-            document = load_document(exchange)
-        except ValueError as exc:
-            ctx.fail(f"the OpenAPI document {url} is not a JSON or YAML document: {exc}")
+    for source in ctx.discovery.openapi_sources():
+        url, document = _retrieve(ctx, source)
         try:
             bounded(document)
         except ValueError as exc:
             ctx.fail(f"the OpenAPI document {url} is unusable: {exc}")
         if not isinstance(document, dict):
             ctx.fail(f"the OpenAPI document {url} is a {type(document).__name__}, not an object")
-        result = validate_openapi(document, exchange.url, ctx.client, limit)
+        result = validate_openapi(document, url, ctx.client, limit)
         if result.problems:
             listed = [str(p) for p in result.problems]
             ctx.note(
@@ -64,8 +51,29 @@ def openapi_valid(ctx: CheckContext) -> str:
                 f"the OpenAPI document {url} is not valid OpenAPI {result.version or '3.x'}: "
                 f"{listed[0]}{more if len(listed) > 1 else ''}"
             )
-        versions.append(f"{url} (OpenAPI {result.version})")
+        local = "" if source.startswith(("http://", "https://")) else ", a local file"
+        versions.append(f"{url} (OpenAPI {result.version}{local})")
     return f"{len(versions)} OpenAPI document(s) retrieved and valid: {', '.join(versions)}"
+
+
+def _retrieve(ctx: CheckContext, source: str) -> tuple[str, Any]:
+    """(URL, parsed content) of one OpenAPI document; a fail when the target serves it badly."""
+    if not source.startswith(("http://", "https://")):
+        try:
+            document = ctx.discovery.read_openapi(source)
+        except ValueError as exc:
+            raise Inconclusive(f"the OpenAPI file {source} is not JSON or YAML: {exc}") from None
+        return document.url, document.data
+    if not ctx.client.on_target(source):
+        raise Inconclusive(f"the OpenAPI document {source} is not on the target's hosts")
+    exchange = ctx.client.get(source, headers={"Accept": OPENAPI_ACCEPT})
+    ctx.cite(exchange, "service-desc")
+    if exchange.status != 200:
+        ctx.fail(f"the OpenAPI document {source} answered {exchange.status}, expected 200")
+    try:
+        return exchange.url, load_document(exchange)
+    except ValueError as exc:
+        ctx.fail(f"the OpenAPI document {source} is not a JSON or YAML document: {exc}")
 
 
 @check("DEP-OAS-02")

@@ -8,7 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from conformance.documents.openapi import HTTP_METHODS, OpenApiDocument, Operation
+from conformance.documents.openapi import (
+    HTTP_METHODS,
+    OpenApiDocument,
+    Operation,
+    server_template,
+)
 
 Finding = tuple[str, str]
 _MAJOR = re.compile(r"^[vV](\d+)$")
@@ -42,12 +47,11 @@ def server_urls(doc: OpenApiDocument) -> Iterator[tuple[str, str]]:
     data = doc.data
     top = data.get("servers")
     if not top:
-        yield "$.servers", urljoin(doc.url, "/")
+        yield "$.servers", urljoin(doc.base_url or doc.url, "/")
     for where, servers in _server_lists(data):
         for i, server in enumerate(servers):
             if isinstance(server, dict):
-                url = _substitute(str(server.get("url", "")), server.get("variables"))
-                yield f"{where}[{i}].url", urljoin(doc.url, url)
+                yield f"{where}[{i}].url", urljoin(doc.base_url or doc.url, server_template(server))
 
 
 def _server_lists(data: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
@@ -62,14 +66,6 @@ def _server_lists(data: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
             op = item.get(method)
             if isinstance(op, dict) and isinstance(op.get("servers"), list):
                 yield f"$.paths['{path}'].{method}.servers", op["servers"]
-
-
-def _substitute(url: str, variables: Any) -> str:
-    if isinstance(variables, dict):
-        for name, spec in variables.items():
-            default = spec.get("default", "") if isinstance(spec, dict) else ""
-            url = url.replace("{" + str(name) + "}", str(default))
-    return url
 
 
 def https_findings(doc: OpenApiDocument) -> list[Finding]:
@@ -106,8 +102,7 @@ def operation_server(doc: OpenApiDocument, op: Operation) -> str:
     item = (doc.data.get("paths") or {}).get(op.path) or {}
     for servers in (op.spec.get("servers"), item.get("servers")):
         if isinstance(servers, list) and servers and isinstance(servers[0], dict):
-            url = _substitute(str(servers[0].get("url", "")), servers[0].get("variables"))
-            return urljoin(doc.url, url).rstrip("/")
+            return urljoin(doc.base_url or doc.url, server_template(servers[0])).rstrip("/")
     return doc.server_url()
 
 

@@ -13,9 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
-from conformance.client.discovery import parse_document
+from conformance.client.discovery import is_yaml, load_yaml, parse_document
 from conformance.client.http import Exchange, HttpClient
 from conformance.core.errors import Inconclusive
 
@@ -51,18 +49,16 @@ def load_document(exchange: Exchange) -> Any:
     (JSON first); any other media type (text/html, ...) is neither.
     """
     media = exchange.media_type
-    if "json" not in media and "yaml" not in media and media not in UNTYPED:
+    if "json" not in media and not is_yaml(media) and media not in UNTYPED:
         raise ValueError(f"it is served as {media!r}, which is neither JSON nor YAML")
     try:
         return parse_document(exchange)
-    except RecursionError:
-        raise ValueError("nested too deeply to parse") from None
     except ValueError as first:
-        if "json" in media or "yaml" in media:
+        if "json" in media or is_yaml(media):
             raise
         try:
-            data = yaml.safe_load(exchange.body)
-        except (yaml.YAMLError, RecursionError) as exc:
+            data = load_yaml(exchange.body, "the document")
+        except ValueError as exc:
             raise ValueError(f"neither JSON ({first}) nor YAML ({exc})") from None
         if not isinstance(data, dict):
             raise ValueError(f"neither JSON ({first}) nor a YAML mapping") from None

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from conformance.client.http import Exchange
+from conformance.documents import nesting
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -22,8 +21,8 @@ def problem_defects(exchange: Exchange) -> list[str]:
             f"{PROBLEM_MEDIA_TYPE!r} (RFC 9457 §3)"
         ]
     try:
-        body = json.loads(exchange.body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        body = nesting.loads(exchange.body)
+    except ValueError as exc:
         return [f"the body is not JSON: {exc}"]
     if not isinstance(body, dict):
         return [f"the body is a JSON {type(body).__name__}, expected an object (RFC 9457 §3)"]

@@ -25,12 +25,27 @@ class Operation:
         return str(self.spec.get("operationId") or f"{self.method.upper()} {self.path}")
 
 
+def server_template(server: dict[str, Any]) -> str:
+    """A Server Object's `url` with each `{variable}` replaced by its `default` (OpenAPI §4.8.6).
+
+    A variable the server does not declare is left as written."""
+    url = str(server.get("url", "/"))
+    variables = server.get("variables")
+    if isinstance(variables, dict):
+        for name, variable in variables.items():
+            if isinstance(variable, dict) and "default" in variable:
+                url = url.replace("{" + str(name) + "}", str(variable["default"]))
+    return url
+
+
 @dataclass(frozen=True, slots=True)
 class OpenApiDocument:
     """A retrieved OpenAPI document and where it came from."""
 
     url: str
     data: dict[str, Any]
+    #: what relative server URLs resolve against (the document's own URL unless it was a file)
+    base_url: str | None = None
 
     @property
     def version(self) -> str:
@@ -38,9 +53,11 @@ class OpenApiDocument:
         return str(self.data.get("openapi", ""))
 
     def server_url(self) -> str:
-        """The first server URL, resolved against the document's own URL."""
+        """The first server URL, its variables at their defaults, resolved against the document's
+        own URL (OpenAPI 3.1 §4.8.5: a relative server URL is relative to the document)."""
         servers = self.data.get("servers") or [{"url": "/"}]
-        return urljoin(self.url, str(servers[0].get("url", "/"))).rstrip("/")
+        first = servers[0] if isinstance(servers, list) and isinstance(servers[0], dict) else {}
+        return urljoin(self.base_url or self.url, server_template(first)).rstrip("/")
 
     def operations(self) -> Iterator[Operation]:
         """Every operation, with path-level parameters merged in."""

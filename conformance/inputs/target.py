@@ -51,6 +51,9 @@ class Target:
     name: str
     base_url: str
     catalog_path: str = DEFAULT_CATALOG_PATH
+    #: OpenAPI documents named directly (URLs, or absolute paths of local files): when given,
+    #: the suite reads these instead of the api-catalog's service-desc links
+    openapi: tuple[str, ...] = ()
     http_url: str | None = None
     mtls_url: str | None = None
     extra_hosts: tuple[str, ...] = ()
@@ -83,6 +86,7 @@ _TOP_KEYS = {
     "name",
     "base_url",
     "catalog",
+    "openapi",
     "http_url",
     "mtls_url",
     "allowed_hosts",
@@ -115,6 +119,23 @@ def _file(doc: YamlDocument, value: Any, path: tuple[str, ...]) -> Path:
     if not resolved.is_file():
         raise _fail(doc, path, f"file not found: {resolved}")
     return resolved
+
+
+def _openapi(doc: YamlDocument, raw: Any) -> tuple[str, ...]:
+    """`openapi:` — one URL or file, or a list of them; files anchored to the target file."""
+    if raw is None:
+        return ()
+    entries = raw if isinstance(raw, list) else [raw]
+    if not entries:
+        raise _fail(doc, ("openapi",), "expected a URL or file of an OpenAPI document, or a list")
+    found = []
+    for i, entry in enumerate(entries):
+        path = ("openapi", str(i)) if isinstance(raw, list) else ("openapi",)
+        if isinstance(entry, str) and urlsplit(entry).scheme in {"http", "https"}:
+            found.append(_url(doc, entry, path))
+        else:
+            found.append(str(_file(doc, entry, path)))
+    return tuple(found)
 
 
 def _secret(doc: YamlDocument, value: Any, path: tuple[str, ...]) -> SecretRef:
@@ -222,6 +243,7 @@ def load_target_file(path: Path) -> Target:
         name=str(raw.get("name") or urlsplit(base_url).netloc),
         base_url=base_url,
         catalog_path=str(raw.get("catalog", DEFAULT_CATALOG_PATH)),
+        openapi=_openapi(doc, raw.get("openapi")),
         http_url=_url(doc, raw["http_url"], ("http_url",)) if raw.get("http_url") else None,
         mtls_url=_url(doc, raw["mtls_url"], ("mtls_url",)) if raw.get("mtls_url") else None,
         extra_hosts=tuple(hosts),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from conformance.client.deadline import Deadline, mount
 from conformance.client.http import USER_AGENT, HttpClient
 from conformance.core.errors import Inconclusive
 
@@ -91,17 +92,22 @@ def burst(
         session = requests.Session()
         session.verify = str(target.ca_bundle) if target.ca_bundle else True
         session.trust_env = False
+        mount(session)
         try:
             while take():
                 started = time.monotonic()
                 try:
-                    response = session.get(
-                        url,
-                        headers=send_headers,
-                        allow_redirects=False,
-                        timeout=(target.safety.timeout_s, target.safety.timeout_s),
-                    )
-                    response.content  # noqa: B018  (read the answer: it is part of its latency)
+                    with Deadline(target.safety.timeout_s) as deadline:
+                        response = session.get(
+                            url,
+                            headers=send_headers,
+                            allow_redirects=False,
+                            stream=True,
+                            timeout=(target.safety.timeout_s, target.safety.timeout_s),
+                        )
+                        _drain(response, target.safety.max_response_bytes)
+                    if deadline.expired:
+                        raise requests.Timeout("the per-request time limit passed")
                 except requests.RequestException as exc:
                     with lock:
                         result.errors[type(exc).__name__] += 1
@@ -132,3 +138,17 @@ def burst(
         thread.join()
     result.duration_s = time.monotonic() - started
     return result
+
+
+def _drain(response: requests.Response, limit: int) -> None:
+    """Read the answer (it is part of its latency), at most `limit` bytes of it."""
+    size = 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise requests.exceptions.ContentDecodingError(
+                    f"answer larger than the {limit}-byte limit"
+                )
+    finally:
+        response.close()

@@ -266,7 +266,7 @@ def _pretty_body(body: Any) -> str:
     if body.lstrip()[:1] in ("{", "["):
         try:
             return _json(json.loads(body))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
             pass
     return body
 

@@ -1,0 +1,161 @@
+"""One self-contained OpenAPI document: every `$ref` to another document fetched and inlined.
+
+Libraries that read OpenAPI (schemathesis among them) fetch a `$ref` to another document with
+their own HTTP client, past the suite's host allow-list, rate cap and limits. The suite hands them
+a bundle instead: each referenced document is fetched by the caller's `fetch` (the suite's client,
+on the target's hosts only), placed under :data:`BUNDLE_KEY`, and every reference into it is
+rewritten to point there. A reference that cannot be had is pointed at an entry that does not
+exist, so the library reports that operation as unresolvable instead of fetching it; `externalValue`
+examples are dropped for the same reason. What was left out is listed in the bundle's `missing`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+from conformance.core.errors import Inconclusive
+
+#: where the bundle keeps the documents it inlined (an extension member, ignored by OpenAPI)
+BUNDLE_KEY = "x-conformance-bundled"
+#: where references that could not be had point (never defined, so never resolved)
+MISSING_KEY = "x-conformance-unavailable"
+#: at most this many other documents are inlined
+MAX_DOCUMENTS = 50
+
+Fetch = Callable[[str], Any]
+
+
+class RefUnavailable(Exception):
+    """A referenced document the fetcher could not, or would not, get (the reason)."""
+
+
+@dataclass
+class Bundle:
+    """The self-contained document and what could not be inlined (document URL → reason)."""
+
+    data: dict[str, Any]
+    inlined: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+def bundle(document: dict[str, Any], url: str, fetch: Fetch) -> Bundle:
+    """`document` (retrieved from `url`) with every reference to another document inlined."""
+    root = copy.deepcopy(document)
+    result = Bundle(root)
+    keys: dict[str, str] = {}
+    inlined: dict[str, Any] = {}
+    pending: list[tuple[Any, str]] = [(root, url)]
+    while pending:
+        node, base = pending.pop()
+        for holder in _ref_holders(node):
+            target = urljoin(base, str(holder["$ref"]))
+            where, fragment = urldefrag(target)
+            if where == urldefrag(url)[0] or not where:
+                holder["$ref"] = "#" + fragment
+                continue
+            if where not in keys and where not in result.missing:
+                content = _fetched(fetch, where, result, len(keys))
+                if content is not None:
+                    keys[where] = str(len(keys))
+                    inlined[keys[where]] = content
+                    result.inlined.append(where)
+                    pending.append((content, where))
+            if where in keys:
+                holder["$ref"] = f"#/{BUNDLE_KEY}/{keys[where]}{fragment}"
+            else:
+                holder["$ref"] = f"#/{MISSING_KEY}/{list(result.missing).index(where)}"
+        _drop_external_values(node)
+    if inlined:
+        root[BUNDLE_KEY] = inlined
+    return result
+
+
+def _fetched(fetch: Fetch, where: str, result: Bundle, count: int) -> Any:
+    if count >= MAX_DOCUMENTS:
+        result.missing[where] = f"more than {MAX_DOCUMENTS} referenced documents"
+        return None
+    try:
+        content = fetch(where)
+    except (RefUnavailable, Inconclusive, ValueError) as exc:
+        result.missing[where] = str(exc) or type(exc).__name__
+        return None
+    if not isinstance(content, dict | list):
+        result.missing[where] = "it is not a JSON or YAML object"
+        return None
+    return copy.deepcopy(content)
+
+
+def _ref_holders(node: Any) -> list[dict[str, Any]]:
+    """Every mapping under `node` whose `$ref` is a string, each once."""
+    found, stack, seen = [], [node], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            if isinstance(item.get("$ref"), str):
+                found.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _drop_external_values(node: Any) -> None:
+    """Remove Example Objects' `externalValue` (a URL the reading library would fetch)."""
+    stack, seen = [node], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            if isinstance(item.get("externalValue"), str):  # not a property named so
+                del item["externalValue"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def unavailable_reached(result: Bundle, node: Any) -> str | None:
+    """The first referenced document that could not be had which `node` reaches (through the
+    bundle's own references), or None: what it says cannot be judged without it."""
+    if not result.missing:
+        return None
+    missing = list(result.missing)
+    prefix = f"#/{MISSING_KEY}/"
+    stack, seen = [node], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                return missing[int(ref[len(prefix) :])]
+            if isinstance(ref, str) and ref.startswith("#"):
+                stack.append(_pointed(result.data, ref[1:]))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _pointed(root: Any, pointer: str) -> Any:
+    """What a JSON pointer (RFC 6901) points at in `root`, or None."""
+    node = root
+    for token in pointer.split("/")[1:] if pointer else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
