@@ -5,89 +5,17 @@ whose Authorization header is the violation."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from agencies import Answer, agency, document, ok_json, operation, run_check, target
 
 from conformance.client.generated import GeneratedRunner, Plan, negative_run
 from conformance.client.http import HttpClient
-from conformance.core.model import Outcome, Result
-from conformance.documents.openapi import OpenApiDocument
-from conformance.engine import Engine
-from conformance.inputs.profile import load_profile
+from conformance.core.model import Outcome
 from conformance.inputs.secrets import SecretRef
-from conformance.inputs.target import SafetyPolicy, Target
-
-Answer = tuple[int, dict[str, str], bytes]
-
-
-@contextmanager
-def agency(
-    answer: Callable[[str, dict[str, str]], Answer], host: str = "127.0.0.1"
-) -> Iterator[tuple[str, list[str]]]:
-    """A loopback HTTP server answering GET with `answer(path, headers)`; yields its base URL
-    (on `host`) and the paths it was asked for."""
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            status, headers, body = answer(self.path, dict(self.headers.items()))
-            self.send_response(status)
-            for name, value in {**headers, "Content-Length": str(len(body))}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def ok_json(body: Any) -> Answer:
-    return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
-
-
-def operation(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """A GET operation answering 200 with `schema`, and 4xx documented."""
-    return {
-        "operationId": extra.pop("operationId", "op"),
-        "summary": "s",
-        "responses": {
-            "200": {"description": "ok", "content": {"application/json": {"schema": schema}}},
-            "4XX": {"description": "refused"},
-        },
-        **extra,
-    }
-
-
-def document(base: str, paths: dict[str, Any], **extra: Any) -> OpenApiDocument:
-    data = {
-        "openapi": "3.1.0",
-        "info": {"title": "t", "version": "1"},
-        "servers": [{"url": base}],
-        "paths": paths,
-        **extra,
-    }
-    return OpenApiDocument(f"{base}/openapi.json", data)
-
-
-def target(base: str, **fields: Any) -> Target:
-    return Target(name="agency", base_url=base, safety=SafetyPolicy(max_rps=1000.0), **fields)
-
+from conformance.inputs.target import ApiKey
 
 OBJECT = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
 
@@ -158,15 +86,6 @@ def test_a_ref_on_the_target_is_fetched_through_the_client_and_inlined() -> None
     assert seen.count("/common.json") == 1
     assert run.judged() == ["GET /thing"]
     assert not run.unavailable_refs
-
-
-def run_check(requirement: str, tgt: Target, **params: Any) -> Result:
-    profile = load_profile("data")
-    merged = {**profile.parameters, requirement: {**profile.params_for(requirement), **params}}
-    report = Engine(
-        dataclasses.replace(profile, parameters=merged), [tgt], only=[requirement]
-    ).run()
-    return next(r for r in report.results if r.requirement == requirement)
 
 
 @pytest.mark.parametrize(("min_coverage", "outcome"), [(1.0, Outcome.ERROR), (0.5, Outcome.PASS)])
@@ -260,3 +179,45 @@ def test_an_xml_answer_declared_as_a_string_is_still_parsed_hardened(
             result = run_check("DATA-SCH-01", target(base))
     assert result.outcome is outcome, result.message
     assert words in result.message
+
+
+@pytest.mark.parametrize(
+    ("location", "name"), [("header", "X-Api-Key"), ("query", "apikey"), ("cookie", "session")]
+)
+def test_an_api_key_goes_where_the_openapi_security_scheme_says(
+    monkeypatch: pytest.MonkeyPatch, location: str, name: str
+) -> None:
+    monkeypatch.setenv("AGENCY_KEY", "key-0123456789")
+    presented: list[bool] = []
+
+    published: dict[str, Any] = {}
+
+    def answer(path: str, headers: dict[str, str]) -> Answer:
+        if path == "/openapi.json":
+            return ok_json(published)
+        where = {
+            "header": headers.get(name, ""),
+            "query": path,
+            "cookie": headers.get("Cookie", ""),
+        }[location]
+        presented.append("key-0123456789" in where)
+        if not presented[-1]:
+            return 401, {"Content-Type": "application/problem+json"}, b'{"status": 401}'
+        return ok_json({"n": 1})
+
+    with agency(answer) as (base, _):
+        # the target file says only `api_key: {env: AGENCY_KEY}`; the document says where it goes
+        scheme = {"type": "apiKey", "in": location, "name": name}
+        op = operation(OBJECT, operationId="me", security=[{"key": []}])
+        doc = document(base, {"/me": {"get": op}}, components={"securitySchemes": {"key": scheme}})
+        published.update(doc.data)
+        tgt = target(
+            base,
+            api_key=ApiKey(SecretRef(env="AGENCY_KEY")),
+            openapi=(f"{base}/openapi.json",),
+        )
+        result = run_check("DATA-SCH-01", tgt)
+    assert result.outcome is Outcome.PASS, result.message
+    assert presented
+    assert all(presented)
+    assert "key-0123456789" not in json.dumps(result.to_dict())

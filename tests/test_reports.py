@@ -498,3 +498,16 @@ def test_levels_of_the_sample_cover_every_verdict(report: Report) -> None:
     # Guard for the tests above: the sample must exercise all outcomes and verdicts.
     assert {r.outcome for r in report.results} == set(Outcome)
     assert set(report.levels.values()) == set(Verdict)
+
+
+def test_every_writer_survives_an_answer_body_nested_past_the_parsers_stack(
+    tmp_path: Path,
+) -> None:
+    # The HTML writer re-indents JSON bodies: 4000 characters of "[" (an evidence body cut at
+    # its limit) must not end the run without a report.
+    deep = result(
+        "DATA-FMT-01", Outcome.ERROR, Level.DATA, evidence=(http_evidence(200, "[" * 4000),)
+    )
+    written = write_reports(make_report((deep,)), tmp_path, ["json", "junit", "html"])
+    assert "[[[[" in written["html"].read_text("utf-8")
+    assert all(path.is_file() for path in written.values())

@@ -62,6 +62,16 @@ def test_target_file_with_credentials_by_reference(tmp_path, monkeypatch):
             ":2: trust.ca_bundle: file not found",
         ),
         ("name: x\n", ": target: base_url is required"),
+        (
+            "base_url: https://x\ncredentials:\n  api_key: {value: {env: K}, in: body, name: k}\n",
+            ":3: credentials.api_key.in: expected one of header, query, cookie",
+        ),
+        (
+            "base_url: https://x\ncredentials:\n  api_key: {value: {env: K}, where: header}\n",
+            ":3: credentials.api_key.where: unknown key",
+        ),
+        ("base_url: https://x\nopenapi: []\n", ":2: openapi: expected a URL or file"),
+        ("base_url: https://x\nopenapi: missing.yaml\n", ":2: openapi: file not found"),
     ],
 )
 def test_malformed_target_file_names_line_and_field(tmp_path, text, expected):
@@ -86,3 +96,20 @@ def test_missing_credential_variable_is_a_clear_error(tmp_path, monkeypatch):
 def test_neither_url_nor_file():
     with pytest.raises(TargetError, match="neither an http"):
         resolve_target("no-such-target.yaml")
+
+
+def test_api_keys_and_openapi_documents_named_in_the_target_file(tmp_path, monkeypatch):
+    (tmp_path / "api.yaml").write_text("openapi: 3.1.0\n")
+    path = write(
+        tmp_path,
+        "base_url: https://agency.example\n"
+        "openapi: [api.yaml, https://agency.example/openapi.json]\n"
+        "credentials:\n"
+        "  api_key: {value: {env: AGENCY_KEY}, in: query, name: apikey}\n",
+    )
+    target = load_target_file(path)
+    assert target.openapi == (str(tmp_path / "api.yaml"), "https://agency.example/openapi.json")
+    monkeypatch.setenv("AGENCY_KEY", "key-123456")
+    assert target.api_key is not None
+    assert (target.api_key.location, target.api_key.name) == ("query", "apikey")
+    assert target.api_key.secret.reveal() == "key-123456"

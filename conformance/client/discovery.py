@@ -85,8 +85,8 @@ class Discovery:
     def _fetch_apis(self) -> list[LinkContext] | Exception:
         try:
             exchange = self.client.get(self.client.target.catalog_path)
-        except Inconclusive as exc:
-            return exc
+        except Inconclusive as exc:  # DEP-CAT-01 reports it; what reads the catalogue lacks it
+            return PreconditionMissing(f"the api-catalog could not be read: {exc.message}")
         if exchange.status != 200:
             return PreconditionMissing(f"the api-catalog answered {exchange.status}")
         try:
@@ -138,6 +138,9 @@ class Discovery:
             if not isinstance(document.data, dict):
                 return PreconditionMissing(f"the OpenAPI document {source} is unusable")
             documents.append(document)
+            placement = document.api_key_scheme()
+            if placement is not None:
+                self.client.use_api_key_scheme(*placement)
         return documents
 
     def read_openapi(self, source: str) -> OpenApiDocument:

@@ -223,7 +223,7 @@ class GeneratedRunner:
         auth = self._protected.get((operation.method.upper(), str(operation.path)), False)
         if auth:
             try:
-                self.client.bearer_token()
+                self.client.credentials_ready()
             except PreconditionMissing as exc:
                 self.run.skipped[label] = f"protected and {exc.reason}"
                 return

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 
@@ -150,6 +150,7 @@ class HttpClient:
         mount(self._session)  # per-request wall-clock limit: a drip cannot stretch it
         self._token: tuple[str, float] | None = None
         self._token_lock = threading.Lock()
+        self._api_key_scheme: tuple[str, str] | None = None
 
     # -- addressing -----------------------------------------------------------------------
     def url(self, path_or_url: str) -> str:
@@ -206,11 +207,11 @@ class HttpClient:
             body = json.dumps(json_body, ensure_ascii=False)
             send_headers.setdefault("Content-Type", "application/json")
         data = body.encode("utf-8") if isinstance(body, str) else body
-        if auth:
-            send_headers["Authorization"] = f"Bearer {self.bearer_token()}"
         url = self.url(path_or_url)
+        if auth:
+            url = self._with_credentials(url, send_headers)
         for _ in range(self.target.safety.max_redirects + 1):
-            exchange = self._send(method, url, send_headers, data, client_cert)
+            exchange = self._send(method, url, send_headers, data, client_cert, auth)
             location = exchange.header("Location")
             if not (follow_redirects and exchange.status in REDIRECT_STATUSES and location):
                 return exchange
@@ -233,6 +234,7 @@ class HttpClient:
         headers: dict[str, str],
         data: bytes | None,
         client_cert: bool,
+        authenticated: bool = False,
     ) -> Exchange:
         if not self.on_target(url):
             raise Inconclusive(f"refused to contact {url}: not one of the target's hosts")
@@ -246,7 +248,9 @@ class HttpClient:
         self._limiter.wait()
         declared = self._declared_limiter
         if declared is not None and (
-            not self.declared_per_client or any(k.lower() == "authorization" for k in headers)
+            not self.declared_per_client
+            or authenticated
+            or any(k.lower() == "authorization" for k in headers)
         ):
             declared.wait()
         started = time.monotonic()
@@ -310,6 +314,66 @@ class HttpClient:
         return b"".join(chunks)
 
     # -- credentials ----------------------------------------------------------------------
+    def has_credentials(self) -> bool:
+        """Whether the target names credentials the suite can send (without using them)."""
+        t = self.target
+        return t.bearer_token is not None or t.oauth2 is not None or t.api_key is not None
+
+    def credentials_ready(self) -> None:
+        """Make sure credentials can be sent (a token fetched, an API key placed); else
+        PreconditionMissing saying what is missing."""
+        if self.target.bearer_token is not None or self.target.oauth2 is not None:
+            self.bearer_token()
+        elif self.target.api_key is not None:
+            self._api_key_placement()
+        else:
+            raise PreconditionMissing(
+                "the target names no credentials (oauth2, bearer_token or api_key)"
+            )
+
+    def use_api_key_scheme(self, location: str, name: str) -> None:
+        """Where the target's API key goes, as the OpenAPI document's apiKey scheme says (the
+        target file's own `in` and `name` win)."""
+        with self._token_lock:
+            if self._api_key_scheme is None:
+                self._api_key_scheme = (location, name)
+
+    def _api_key_placement(self) -> tuple[str, str]:
+        key = self.target.api_key
+        if key is not None and key.location and key.name:
+            return key.location, key.name
+        if self._api_key_scheme is None:
+            raise PreconditionMissing(
+                "the target's api_key says neither `in` nor `name`, and no OpenAPI document "
+                "declares an apiKey security scheme"
+            )
+        return self._api_key_scheme
+
+    def _with_credentials(self, url: str, headers: dict[str, str]) -> str:
+        """Add the target's credentials to a request: a bearer token, else its API key in the
+        header, query parameter or cookie it belongs in. Returns the URL to send to."""
+        if self.target.bearer_token is not None or self.target.oauth2 is not None:
+            headers["Authorization"] = f"Bearer {self.bearer_token()}"
+            return url
+        key = self.target.api_key
+        if key is None:
+            raise PreconditionMissing(
+                "the target names no credentials (oauth2, bearer_token or api_key)"
+            )
+        location, name = self._api_key_placement()
+        secret = key.secret.reveal()
+        self.redactor.add_secret(secret)
+        if location == "header":
+            headers[name] = secret
+        elif location == "cookie":
+            cookie = headers.get("Cookie")
+            headers["Cookie"] = f"{cookie}; {name}={secret}" if cookie else f"{name}={secret}"
+        else:
+            parts = urlsplit(url)
+            query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), (name, secret)])
+            url = urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+        return url
+
     def bearer_token(self) -> str:
         """A bearer token: the configured one, or one from the OAuth2 token endpoint (cached)."""
         if self.target.bearer_token is not None:
@@ -318,7 +382,9 @@ class HttpClient:
             return token
         oauth = self.target.oauth2
         if oauth is None:
-            raise PreconditionMissing("the target names no credentials (oauth2 or bearer_token)")
+            raise PreconditionMissing(
+                "the target names no bearer credentials (oauth2 or bearer_token)"
+            )
         with self._token_lock:
             if self._token and self._token[1] > time.monotonic():
                 return self._token[0]

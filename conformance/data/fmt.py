@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
-from conformance.core.errors import PreconditionMissing
+from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
 from conformance.data import formats
 from conformance.data import probes as data_probes
@@ -35,12 +35,16 @@ def formats_hold(ctx: CheckContext) -> str:
         urls.extend(list_items(ctx.client, spec, limit).urls)
     bad: list[str] = []
     checked = 0
+    unjudged: dict[str, str] = {}
     for url in dict.fromkeys(urls):
-        exchange = get_maybe_authorized(ctx.client, url, "application/json")
-        if exchange.status != 200 or not _is_json(exchange.media_type):
-            continue
         try:
+            exchange = get_maybe_authorized(ctx.client, url, "application/json")
+            if exchange.status != 200 or not _is_json(exchange.media_type):
+                continue
             body = exchange.json()
+        except Inconclusive as exc:  # one answer that cannot be read leaves the others judged
+            unjudged[ctx.client.redactor.url(url)] = exc.message
+            continue
         except ValueError:
             continue  # not JSON: DATA-SCH-01's concern
         checked += 1
@@ -57,6 +61,13 @@ def formats_hold(ctx: CheckContext) -> str:
         ctx.fail(
             f"{len(bad)} value(s) break their format: {'; '.join(bad[:3])}{more} "
             "(RFC 3339 §5.6: a date-time carries its offset; JSON Schema 2020-12 §7.3 formats)"
+        )
+    if unjudged:
+        ctx.note("unjudged", f"{len(unjudged)} answer(s) could not be read", answers=unjudged)
+        first = next(iter(unjudged.items()))
+        raise Inconclusive(
+            f"{len(unjudged)} of {len(unjudged) + checked} answer(s) could not be judged (the "
+            f"others hold their formats); first: {first[0]}: {first[1]}"
         )
     if not checked:
         raise PreconditionMissing("no JSON answer to check (no parameterless GET, no resources)")

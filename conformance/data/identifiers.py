@@ -3,7 +3,12 @@
 * Citizen identity number, GB 11643-1999: a 6-digit administrative division code (GB/T 2260),
   the birth date YYYYMMDD, a 3-digit sequence code, and a check character computed with
   ISO 7064 MOD 11-2 over the first 17 digits (weights 2^(17-i) mod 11; the check value 10 is
-  written ``X``).
+  written ``X``). The division code is the county of residence when the number was given, at
+  birth or later: python-stdnum (``stdnum.cn.ric``, its ``cn/loc.dat`` giving each county's
+  years) judges it, and a county abolished before the birth year, or one GB/T 2260 never had,
+  is refused. python-stdnum also refuses a county created after the birth year; that one is
+  accepted here, since a number given years after birth carries the county then in use (the
+  GB 11643 sample 440524188001010014, born 1880 in a county of 1983-1993, is one).
 * Unified social credit code, GB 32100-2015: 18 characters over the 31-character alphabet
   ``0123456789ABCDEFGHJKLMNPQRTUWXY`` (I, O, Z, S and V are never used); the 18th is the check
   character: with weights 3^(i-1) mod 31, check = (31 - sum mod 31) mod 31.
@@ -14,6 +19,9 @@ Each ``*_problem`` function returns why a value is invalid, or None when it is v
 from __future__ import annotations
 
 import datetime as dt
+
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidComponent, ValidationError
 
 CITIZEN_ID_LENGTH = 18
 CITIZEN_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -32,6 +40,9 @@ PROVINCE_CODES = frozenset(
     | {"61", "62", "63", "64", "65", "71", "81", "82"}
 )
 IDENTIFIER_KINDS = ("citizen-id", "uscc")
+# The earliest year a county code is looked up for (before the People's Republic, GB/T 2260 has
+# no codes: a code in use only before it is as unknown as one never in use).
+FIRST_DIVISION_YEAR = 1949
 
 
 def citizen_id_check_char(body: str) -> str:
@@ -81,7 +92,49 @@ def citizen_id_problem(value: str, today: dt.date | None = None) -> str | None:
             f"check character is {value[17]}, expected {expected} "
             "(GB 11643-1999 check code, ISO 7064 MOD 11-2)"
         )
+    return _stdnum_problem(value, today or dt.date.today())
+
+
+def _stdnum_problem(value: str, today: dt.date) -> str | None:
+    """python-stdnum's verdict on a number whose structure, date and check character hold."""
+    try:
+        ric.validate(value)
+    except (InvalidComponent, KeyError):  # KeyError: python-stdnum on an unknown county code
+        return county_problem(value[:6], int(value[6:10]), today)
+    except ValidationError as exc:
+        return f"python-stdnum refuses it: {exc} (GB 11643-1999)"
     return None
+
+
+def county_in_use(code: str, year: int) -> str | None:
+    """The province and county GB/T 2260 names by `code` in `year` (python-stdnum), or None."""
+    try:
+        place = ric.get_birth_place(f"{code}{year:04d}01010000")
+    except (ValidationError, KeyError):  # KeyError: python-stdnum on an unknown county code
+        return None
+    return " ".join(place[k] for k in ("province", "county") if place.get(k))
+
+
+def county_problem(code: str, born: int, today: dt.date) -> str | None:
+    """Why no number of someone born in `born` can carry the division code `code`, or None.
+
+    None when the county was in use in the birth year or later (a number may be given after
+    birth); else it was abolished before the birth year, or GB/T 2260 never had it.
+    """
+    if any(county_in_use(code, year) for year in range(born, today.year + 1)):
+        return None
+    for year in range(min(born, today.year + 1) - 1, FIRST_DIVISION_YEAR - 1, -1):
+        name = county_in_use(code, year)
+        if name:
+            return (
+                f"division code {code} ({name}) was abolished after {year}, before the birth "
+                f"year {born}: a number is given at or after birth, under a county code then "
+                "in use (GB 11643-1999 address code, GB/T 2260)"
+            )
+    return (
+        f"division code {code} is not a GB/T 2260 county code (python-stdnum's list of "
+        "divisions has no such county; GB 11643-1999 address code)"
+    )
 
 
 def uscc_check_char(body: str) -> str:

@@ -24,13 +24,17 @@ def rdf_shapes(ctx: CheckContext) -> str:
     if not entries:
         raise PreconditionMissing("inputs.rdf declares no RDF document")
     violations: list[str] = []
+    set_aside: dict[rdf.UndefinedShape, None] = {}
     checked = 0
     for entry in entries:
-        shapes = _shapes(ctx, str(entry["shapes"]))
+        name = str(entry["shapes"])
+        shapes = _shapes(ctx, name)
         for url in _rdf_urls(ctx, entry):
             exchange = ctx.client.get(url, headers={"Accept": RDF_ACCEPT})
-            found = _shape_violations(ctx, exchange, shapes)
+            outcome = _validation(ctx, exchange, shapes, name)
             checked += 1
+            _note_set_aside(ctx, name, outcome, set_aside)
+            found = outcome.violations
             for violation in found[: int(ctx.params.get("max_findings", 20))]:
                 ctx.note(
                     "validation",
@@ -49,13 +53,35 @@ def rdf_shapes(ctx: CheckContext) -> str:
                 )
             elif checked == 1:
                 ctx.cite(exchange, f"RDF conforming to {entry['shapes']}")
+    aside = _set_aside_words(set_aside)
     if violations:
         more = f" (and {len(violations) - SHOWN} more)" if len(violations) > SHOWN else ""
         ctx.fail(
             f"{len(violations)} SHACL violation(s): {'; '.join(violations[:SHOWN])}{more} "
-            "(W3C SHACL)"
+            f"(W3C SHACL){aside}"
         )
-    return f"{checked} RDF document(s) conform to their SHACL shapes"
+    return f"{checked} RDF document(s) conform to their SHACL shapes{aside}"
+
+
+def _note_set_aside(
+    ctx: CheckContext,
+    name: str,
+    outcome: rdf.Validation,
+    noted: dict[rdf.UndefinedShape, None],
+) -> None:
+    """Note, once each, the references to undefined shapes that were set aside."""
+    for undefined in outcome.set_aside:
+        if undefined not in noted:
+            noted[undefined] = None
+            ctx.note("shapes", undefined.describe(), shapes=name, **undefined.to_dict())
+
+
+def _set_aside_words(set_aside: dict[rdf.UndefinedShape, None]) -> str:
+    if not set_aside:
+        return ""
+    first = next(iter(set_aside)).describe()
+    more = f" (and {len(set_aside) - 1} more, in the evidence)" if len(set_aside) > 1 else ""
+    return f"; {len(set_aside)} constraint(s) of the shapes set aside: {first}{more}"
 
 
 def _rdf_urls(ctx: CheckContext, entry: dict[str, Any]) -> list[str]:
@@ -86,16 +112,19 @@ def _shapes(ctx: CheckContext, name: str) -> Any:
         raise Inconclusive(f"the SHACL shapes {name} are unusable: {exc}") from None
 
 
-def _shape_violations(ctx: CheckContext, exchange: Exchange, shapes: Any) -> list[Any]:
+def _validation(ctx: CheckContext, exchange: Exchange, shapes: Any, name: str) -> rdf.Validation:
     if exchange.status != 200:
         ctx.cite(exchange, "RDF document")
         raise Inconclusive(f"{exchange.url} answered {exchange.status}, expected 200 with RDF")
     try:
         graph = rdf.parse_graph(exchange.body, exchange.media_type, exchange.url)
+    except rdf.RemoteContext as exc:
+        ctx.cite(exchange, "RDF document")
+        raise Inconclusive(f"cannot read {exchange.url} without fetching: {exc}") from None
     except rdf.RdfError as exc:
         ctx.cite(exchange, "RDF document")
         ctx.fail(f"{exchange.url} is not usable RDF: {exc} (W3C JSON-LD 1.1 / RDF 1.1)")
     try:
-        return list(rdf.validate(graph, shapes))
-    except rdf.RdfError as exc:
-        raise Inconclusive(f"the SHACL shapes are unusable: {exc}") from None
+        return rdf.validation(graph, shapes)
+    except rdf.ShapesUnusable as exc:
+        raise Inconclusive(exc.reason(name)) from None

@@ -13,7 +13,7 @@ from conformance.documents.openapi import OpenApiDocument
 
 
 def _has_credentials(ctx: CheckContext) -> bool:
-    return ctx.target.oauth2 is not None or ctx.target.bearer_token is not None
+    return ctx.client.has_credentials()
 
 
 # -- DEP-OAS-02 / DEP-OAS-03 / DEP-VER-02: rules on the documents' content ----------------------

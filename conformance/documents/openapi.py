@@ -80,6 +80,20 @@ class OpenApiDocument:
         security = op.spec.get("security", self.data.get("security", []))
         return bool(security) and all(bool(req) for req in security)
 
+    def api_key_scheme(self) -> tuple[str, str] | None:
+        """(`in`, `name`) of the first apiKey security scheme (header, query or cookie)."""
+        components = self.data.get("components")
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+        for scheme in (schemes or {}).values() if isinstance(schemes, dict) else ():
+            if (
+                isinstance(scheme, dict)
+                and scheme.get("type") == "apiKey"
+                and scheme.get("in") in {"header", "query", "cookie"}
+                and isinstance(scheme.get("name"), str)
+            ):
+                return str(scheme["in"]), str(scheme["name"])
+        return None
+
     def url_for(self, op: Operation, values: dict[str, str]) -> str:
         """The absolute URL of an operation with path parameters filled in."""
         path = op.path

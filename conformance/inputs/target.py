@@ -25,6 +25,20 @@ class OAuth2Client:
     scope: str = ""
 
 
+#: where an API key may travel (OpenAPI 3.1 §4.8.27 Security Scheme Object, apiKey `in`)
+API_KEY_LOCATIONS = ("header", "query", "cookie")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key, and where it goes; `location` and `name` unset mean: as the OpenAPI document's
+    apiKey security scheme says."""
+
+    secret: SecretRef
+    location: str | None = None
+    name: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ClientCertificate:
     """A client certificate and its key, for mutual TLS."""
@@ -60,6 +74,7 @@ class Target:
     ca_bundle: Path | None = None
     oauth2: OAuth2Client | None = None
     bearer_token: SecretRef | None = None
+    api_key: ApiKey | None = None
     client_certificate: ClientCertificate | None = None
     safety: SafetyPolicy = field(default_factory=SafetyPolicy)
     inputs: dict[str, Any] = field(default_factory=dict)
@@ -148,6 +163,26 @@ def _secret(doc: YamlDocument, value: Any, path: tuple[str, ...]) -> SecretRef:
     )
 
 
+def _api_key(doc: YamlDocument, value: Any, path: tuple[str, ...]) -> ApiKey:
+    """`api_key: {env: X}` (placed as the OpenAPI apiKey scheme says) or
+    `api_key: {value: {env: X}, in: header|query|cookie, name: NAME}`."""
+    if not isinstance(value, dict) or "value" not in value:
+        return ApiKey(_secret(doc, value, path))
+    for key in value:
+        if key not in {"value", "in", "name"}:
+            raise _fail(
+                doc,
+                (*path, str(key)),
+                f"unknown key{did_you_mean(str(key), ('value', 'in', 'name'))}",
+            )
+    location, name = value.get("in"), value.get("name")
+    if location not in API_KEY_LOCATIONS:
+        raise _fail(doc, (*path, "in"), f"expected one of {', '.join(API_KEY_LOCATIONS)}")
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(doc, (*path, "name"), "expected the header, query parameter or cookie name")
+    return ApiKey(_secret(doc, value["value"], (*path, "value")), location, name.strip())
+
+
 def _safety(doc: YamlDocument, raw: Any) -> SafetyPolicy:
     if raw is None:
         return SafetyPolicy()
@@ -195,6 +230,8 @@ def _credentials(doc: YamlDocument, raw: Any) -> dict[str, Any]:
             )
         elif key == "bearer_token":
             found["bearer_token"] = _secret(doc, value, path)
+        elif key == "api_key":
+            found["api_key"] = _api_key(doc, value, path)
         elif key == "client_certificate":
             if not isinstance(value, dict) or set(value) != {"cert", "key"}:
                 raise _fail(doc, path, "needs cert and key (file paths)")
@@ -202,7 +239,7 @@ def _credentials(doc: YamlDocument, raw: Any) -> dict[str, Any]:
                 _file(doc, value["cert"], (*path, "cert")), _file(doc, value["key"], (*path, "key"))
             )
         else:
-            known = ("oauth2", "bearer_token", "client_certificate")
+            known = ("oauth2", "bearer_token", "api_key", "client_certificate")
             raise _fail(doc, path, f"unknown credential{did_you_mean(str(key), known)}")
     return found
 

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.client.http import HttpClient
-from conformance.core.errors import Inconclusive
+from conformance.core.errors import Inconclusive, NonConformance
 
 #: sslyze scan commands, by the protocol whose accepted cipher suites they list.
 PROTOCOL_COMMANDS: dict[str, str] = {
@@ -109,6 +109,12 @@ def endpoint_of(client: HttpClient, url: str | None = None) -> Endpoint:
     """The https endpoint of `url` (default: the target's base URL), which must be on target."""
     url = url or client.target.base_url
     parts = urlsplit(url)
+    if parts.scheme == "http" and parts.hostname:
+        # the agency itself chose plain http: that is the finding, not a gap in the suite
+        raise NonConformance(
+            f"{url} is served over plain http: no TLS at all (RFC 9325 §3: TLS 1.2 or 1.3 on "
+            "every endpoint)"
+        )
     if parts.scheme != "https" or not parts.hostname:
         raise Inconclusive(f"{url} is not an https URL: there is no TLS endpoint to scan")
     if not client.on_target(url):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from checks_support import ACROSS_LEVELS, assert_only, run
+from checks_support import ACROSS_LEVELS, assert_only, loopback_http, run
 
 from conformance.core.model import Outcome
 from conformance.inputs.target import SafetyPolicy, Target
@@ -67,3 +67,14 @@ def test_tls_check_is_an_error_when_the_endpoint_does_not_speak_tls(tcp_server, 
 def test_weak_suites_are_recognised(suite, reason):
     found = weak_suite_reason(suite)
     assert (found is None) if reason is None else (reason in (found or ""))
+
+
+def test_an_agency_served_over_plain_http_fails_the_tls_requirements():
+    # No TLS at all is the agency's choice, and the finding: not a gap in what the suite tested.
+    answer = (200, {"Content-Type": "application/json"}, b"{}")
+    with loopback_http(lambda path: answer) as base_url:
+        target = Target(name="plain", base_url=base_url, safety=SafetyPolicy(max_rps=500))
+        results = run(target, ["NET-TLS-01", "NET-TLS-02", "NET-TLS-03"], profile="network")
+    for rid, result in results.items():
+        assert result.outcome is Outcome.FAIL, (rid, result.message)
+        assert "served over plain http" in result.message
