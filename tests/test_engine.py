@@ -105,11 +105,11 @@ def test_dependents_skip_when_a_prerequisite_fails():
         return "ran"
 
     _, results = run(
-        {"DEP-CAT-01": raising(NonConformance("no catalogue")), "DEP-OAS-01": dependent}
+        {"DEP-OAS-01": raising(NonConformance("not OpenAPI")), "DEP-OAS-02": dependent}
     )
     assert calls == []
-    assert results["DEP-OAS-01"].outcome is Outcome.SKIP
-    assert results["DEP-OAS-01"].message == "depends on DEP-CAT-01, which was fail"
+    assert results["DEP-OAS-02"].outcome is Outcome.SKIP
+    assert results["DEP-OAS-02"].message == "depends on DEP-OAS-01, which was fail"
 
 
 def test_write_checks_skip_unless_the_run_opts_in():

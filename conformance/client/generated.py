@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import threading
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -351,11 +349,6 @@ STOP_AFTER_DEAD = 3
 
 PositiveRunner = GeneratedRunner  # the name DATA-SCH-01 and its tests know
 
-_SHARED: weakref.WeakKeyDictionary[HttpClient, dict[tuple[str, Plan], Run]] = (
-    weakref.WeakKeyDictionary()
-)
-_SHARED_LOCK = threading.Lock()
-
 
 def negative_run(client: HttpClient, document: OpenApiDocument, plan: Plan) -> Run:
     """The negative run of `plan` on `document`, judged by `negative_judge`, once per run.
@@ -363,15 +356,11 @@ def negative_run(client: HttpClient, document: OpenApiDocument, plan: Plan) -> R
     DATA-SCH-02 and DATA-NEG-01 read the same schema-violating requests: sent once per client
     (one client per target and run), each check reading its own violations.
     """
-    with _SHARED_LOCK:
-        runs = _SHARED.setdefault(client, {})
-    key = (document.url, plan)
-    with _SHARED_LOCK:
-        if key in runs:
-            return runs[key]
-    run = GeneratedRunner(client, document, plan, negative_judge).execute()
-    with _SHARED_LOCK:
-        return runs.setdefault(key, run)
+    return client.run_cache.once(
+        "negative-requests",
+        (document.url, plan),
+        lambda: GeneratedRunner(client, document, plan, negative_judge).execute(),
+    )
 
 
 def _one_violation(case: Any, optional: set[tuple[str, str, str, str]]) -> Any:

@@ -22,6 +22,7 @@ import requests
 
 from conformance.client.deadline import Deadline, mount
 from conformance.client.redaction import Redactor
+from conformance.client.run_cache import RunCache
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.model import Evidence, SafetyClass
 from conformance.documents import nesting
@@ -135,6 +136,8 @@ class HttpClient:
         self.allow = allow if allow is not None else target.safety.allow
         self.redactor = redactor or Redactor()
         self.stats = ExchangeStats()
+        #: what this run computes once for this target (TLS scans, shared generated requests)
+        self.run_cache = RunCache()
         #: the run's request-rate cap for this client (requests per second)
         self.max_rps: float = max_rps or target.safety.max_rps
         self._limiter = RateLimiter(self.max_rps)

@@ -53,7 +53,7 @@ def rdf_shapes(ctx: CheckContext) -> str:
                 )
             elif checked == 1:
                 ctx.cite(exchange, f"RDF conforming to {entry['shapes']}")
-    aside = _set_aside_words(set_aside)
+    aside = rdf.set_aside_words(set_aside)
     if violations:
         more = f" (and {len(violations) - SHOWN} more)" if len(violations) > SHOWN else ""
         ctx.fail(
@@ -74,14 +74,6 @@ def _note_set_aside(
         if undefined not in noted:
             noted[undefined] = None
             ctx.note("shapes", undefined.describe(), shapes=name, **undefined.to_dict())
-
-
-def _set_aside_words(set_aside: dict[rdf.UndefinedShape, None]) -> str:
-    if not set_aside:
-        return ""
-    first = next(iter(set_aside)).describe()
-    more = f" (and {len(set_aside) - 1} more, in the evidence)" if len(set_aside) > 1 else ""
-    return f"; {len(set_aside)} constraint(s) of the shapes set aside: {first}{more}"
 
 
 def _rdf_urls(ctx: CheckContext, entry: dict[str, Any]) -> list[str]:

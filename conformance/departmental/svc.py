@@ -32,6 +32,7 @@ def public_services(ctx: CheckContext) -> str:
         int(ctx.params.get("max_findings", 20)),
     )
     described = []
+    set_aside: dict[rdf.UndefinedShape, None] = {}
     for url in urls:
         exchange = ctx.client.get(url, headers={"Accept": "application/ld+json"})
         ctx.cite(exchange, "public-service description")
@@ -39,7 +40,12 @@ def public_services(ctx: CheckContext) -> str:
         found = cpsv.services(graph)
         if not found:
             ctx.fail(f"{url} describes no cpsv:PublicService (CPSV-AP: the public service class)")
-        violations = [v for v in rdf.validate(graph, shapes) if v.severity == "Violation"]
+        outcome = rdf.validation(graph, shapes)
+        for undefined in outcome.set_aside:
+            if undefined not in set_aside:
+                set_aside[undefined] = None
+                ctx.note("shapes", undefined.describe(), shapes=name, **undefined.to_dict())
+        violations = [v for v in outcome.violations if v.severity == "Violation"]
         for v in violations[:shown]:
             ctx.note(
                 "validation", f"SHACL: {v.focus} {v.path}: {v.message}", url=url, **v.to_dict()
@@ -51,10 +57,13 @@ def public_services(ctx: CheckContext) -> str:
             ctx.fail(
                 f"{url} does not conform to the CPSV-AP shapes ({name}): {first.focus} "
                 f"sh:resultPath {first.path or '(node)'}: {first.message} "
-                f"({first.component}){more}"
+                f"({first.component}){more}{rdf.set_aside_words(set_aside)}"
             )
         described.extend(found)
-    return f"{len(described)} public service(s) in {len(urls)} description(s) conform to {name}"
+    return (
+        f"{len(described)} public service(s) in {len(urls)} description(s) conform to {name}"
+        f"{rdf.set_aside_words(set_aside)}"
+    )
 
 
 def _description_graph(ctx: CheckContext, exchange: Exchange, limit: int) -> Any:

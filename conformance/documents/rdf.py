@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -336,3 +337,12 @@ def _violations(report: Any) -> list[ShapeViolation]:
             )
         )
     return sorted(found, key=lambda v: (v.focus, v.path, v.component))
+
+
+def set_aside_words(set_aside: Iterable[UndefinedShape]) -> str:
+    """What a message adds when constraints were set aside ('' when none were)."""
+    found = list(dict.fromkeys(set_aside))
+    if not found:
+        return ""
+    more = f" (and {len(found) - 1} more, in the evidence)" if len(found) > 1 else ""
+    return f"; {len(found)} constraint(s) of the shapes set aside: {found[0].describe()}{more}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from cryptography import x509
@@ -109,15 +110,22 @@ def subject_alt_names(cert: x509.Certificate) -> list[str]:
 
 
 def validate_chain(
-    chain: list[x509.Certificate], anchors: list[x509.Certificate], host: str
+    chain: list[x509.Certificate],
+    anchors: list[x509.Certificate],
+    host: str,
+    *,
+    web_pki: bool = False,
 ) -> list[x509.Certificate] | str:
     """The verified path from the leaf of `chain` to one of `anchors` for `host`, or the error.
 
-    RFC 5280 path validation with the RFC 6125 name check (an IP address host matches an IP
-    subjectAltName), by cryptography's verifier. Two deliberate departures from its Web PKI
-    defaults: the subjectAltName may be critical (RFC 5280 §4.2.1.6 only says SHOULD NOT when the
+    RFC 5280 §6 path validation with the RFC 6125 name check (an IP address host matches an IP
+    subjectAltName), by cryptography's verifier: signatures, issuer names, CA basicConstraints,
+    an extendedKeyUsage that allows serverAuth. With `web_pki`, also the CA/Browser Forum
+    profile's extension rules (authorityKeyIdentifier present, keyUsage...), which common clients
+    do not all enforce: a profile lint, kept apart from trust. Two deliberate departures either
+    way: the subjectAltName may be critical (RFC 5280 §4.2.1.6 only says SHOULD NOT when the
     subject is not empty), and the time of validation is clamped into the leaf's validity period
-    so that expiry is judged by NET-CRT-02, not here.
+    so that expiry is judged by NET-CRT-02, not here. Errors name extensions in words.
     """
     import ipaddress
 
@@ -129,14 +137,20 @@ def validate_chain(
     moment = min(max(dt.datetime.now(dt.UTC), not_before(leaf)), not_after(leaf))
     builder = v.PolicyBuilder().store(v.Store(anchors)).time(moment)
     if hasattr(v, "ExtensionPolicy"):  # cryptography >= 45
-        ee = (
-            v.ExtensionPolicy.webpki_defaults_ee()
-            .require_present(x509.SubjectAlternativeName, v.Criticality.AGNOSTIC, None)
-            .may_be_present(x509.ExtendedKeyUsage, v.Criticality.AGNOSTIC, _server_auth)
+        ee_base = (
+            v.ExtensionPolicy.webpki_defaults_ee() if web_pki else v.ExtensionPolicy.permit_all()
         )
-        builder = builder.extension_policies(
-            ca_policy=v.ExtensionPolicy.webpki_defaults_ca(), ee_policy=ee
+        ee = ee_base.require_present(
+            x509.SubjectAlternativeName, v.Criticality.AGNOSTIC, None
+        ).may_be_present(x509.ExtendedKeyUsage, v.Criticality.AGNOSTIC, _server_auth)
+        ca = (
+            v.ExtensionPolicy.webpki_defaults_ca()
+            if web_pki
+            else v.ExtensionPolicy.permit_all().require_present(
+                x509.BasicConstraints, v.Criticality.AGNOSTIC, _is_ca
+            )
         )
+        builder = builder.extension_policies(ca_policy=ca, ee_policy=ee)
     subject: x509.verification.Subject
     try:
         subject = x509.IPAddress(ipaddress.ip_address(host))
@@ -145,7 +159,27 @@ def validate_chain(
     try:
         return builder.build_server_verifier(subject).verify(leaf, chain[1:])
     except v.VerificationError as exc:
-        return str(exc)
+        return in_words(str(exc))
+
+
+_OID = re.compile(r"\b(\d+(?:\.\d+){3,})\b")
+
+
+def in_words(message: str) -> str:
+    """A verifier message with each dotted extension OID also named (2.5.29.35 →
+    authorityKeyIdentifier (2.5.29.35))."""
+
+    def named(match: re.Match[str]) -> str:
+        name = x509.ObjectIdentifier(match.group(1))._name
+        return match.group(1) if name == "Unknown OID" else f"{name} ({match.group(1)})"
+
+    return _OID.sub(named, message)
+
+
+def _is_ca(policy: Any, cert: x509.Certificate, constraints: x509.BasicConstraints | None) -> None:
+    """A certificate that issues others must be a CA (RFC 5280 §6.1.4 (k))."""
+    if constraints is None or not constraints.ca:
+        raise ValueError("basicConstraints does not make it a CA")
 
 
 def _server_auth(policy: Any, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:

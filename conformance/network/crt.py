@@ -63,7 +63,8 @@ def certificate_chain_and_name(ctx: CheckContext) -> str:
         anchors = certificates.load_anchors(anchors_file.read_bytes())
     except (OSError, ValueError) as exc:
         raise Inconclusive(f"cannot read the trust anchors {anchors_file}: {exc}") from None
-    decided = []
+    decided: list[str] = []
+    linted: list[str] = []
     for endpoint, deployment in _deployments(ctx):
         _note_chain(ctx, endpoint, deployment)
         chain = list(deployment.received_certificate_chain)
@@ -89,6 +90,16 @@ def certificate_chain_and_name(ctx: CheckContext) -> str:
             )
         path = " → ".join(certificates.name_of(c) for c in verified)
         decided.append(f"{endpoint}: {path}")
+        lint = certificates.validate_chain(chain, anchors, host, web_pki=True)
+        if isinstance(lint, str):
+            linted.append(f"{endpoint}: {lint}")
+    if linted:
+        raise NonConformance(
+            f"chains validate to {anchors_file} with matching names ({'; '.join(decided)}), but "
+            f"break the Web PKI certificate profile that some clients enforce: "
+            f"{'; '.join(linted)} (RFC 5280 §4.2; CA/Browser Forum Baseline Requirements §7.1)",
+            advisory=True,
+        )
     return f"chains validate to {anchors_file} with matching names: {'; '.join(decided)}"
 
 

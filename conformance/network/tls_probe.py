@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,8 +97,6 @@ class _Entry:
     failure: Inconclusive | None = None
 
 
-_CACHE: weakref.WeakKeyDictionary[HttpClient, dict[Endpoint, _Entry]] = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
 _PACERS: dict[tuple[str, int], Callable[[], None]] = {}
 _PACING_LOCK = threading.Lock()
 _PACING: list[bool] = []
@@ -134,8 +131,7 @@ def scan(
     wanted = {PROTOCOL_COMMANDS[p] for p in protocols}
     if certificate:
         wanted.add(CERTIFICATE_COMMAND)
-    with _CACHE_LOCK:
-        entry = _CACHE.setdefault(client, {}).setdefault(endpoint, _Entry())
+    entry = client.run_cache.slot("tls-scans", endpoint, _Entry)
     with entry.lock:
         missing = wanted - _done_commands(entry.scan)
         if missing:
@@ -359,5 +355,4 @@ def _sslyze_version() -> str:
 
 def forget(client: HttpClient) -> None:
     """Drop the scans cached for `client`'s run (tests and long-lived processes)."""
-    with _CACHE_LOCK:
-        _CACHE.pop(client, None)
+    client.run_cache.drop("tls-scans")

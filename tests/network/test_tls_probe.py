@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.client.http import HttpClient
+from conformance.core.errors import NonConformance
 from conformance.inputs.target import Target
 from conformance.network import tls_probe
 
@@ -33,7 +34,7 @@ def test_tls_probe_refuses_hosts_off_the_target(clean):
     client = HttpClient(clean)
     with pytest.raises(tls_probe.Inconclusive, match="not one of the target's hosts"):
         tls_probe.scan(client, "https://192.0.2.1:443")
-    with pytest.raises(tls_probe.Inconclusive, match="not an https URL"):
+    with pytest.raises(NonConformance, match="served over plain http"):
         tls_probe.scan(client, clean.http_url)
 
 
