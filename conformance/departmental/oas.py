@@ -16,7 +16,13 @@ from conformance.departmental.oas_rules import (
     info_findings,
     operation_findings,
 )
-from conformance.departmental.oas_validation import bounded, load_document, validate_openapi
+from conformance.departmental.oas_validation import (
+    bounded,
+    load_document,
+    read_as_yaml,
+    validate_openapi,
+)
+from conformance.departmental.oas_values import ValueCheck, check_values, rule
 
 
 @check("DEP-OAS-01")
@@ -51,9 +57,55 @@ def openapi_valid(ctx: CheckContext) -> str:
                 f"the OpenAPI document {url} is not valid OpenAPI {result.version or '3.x'}: "
                 f"{listed[0]}{more if len(listed) > 1 else ''}"
             )
-        local = "" if source.startswith(("http://", "https://")) else ", a local file"
-        versions.append(f"{url} (OpenAPI {result.version}{local})")
+        remote = source.startswith(("http://", "https://"))
+        yaml_11 = read_as_yaml(document) or (not remote and not source.lower().endswith(".json"))
+        values = check_values(document, url, result.version, yaml_11=yaml_11)
+        _note_values(ctx, url, values)
+        if values.errors:
+            first = values.errors[0]
+            what = {"default": "the default", "enum": "the enum value"}.get(first.kind, "the value")
+            ctx.fail(
+                f"the OpenAPI document {url} (OpenAPI {result.version}) has {values.error_count} "
+                f"default(s) or enum value(s) that do not conform to their schema: {what} at "
+                f"{first.json_path}: {first.message} ({rule(first.kind, result.version)})"
+            )
+        local = "" if remote else ", a local file"
+        versions.append(f"{url} (OpenAPI {result.version}{local}; {values.describe()})")
     return f"{len(versions)} OpenAPI document(s) retrieved and valid: {', '.join(versions)}"
+
+
+def _note_values(ctx: CheckContext, url: str, values: ValueCheck) -> None:
+    """Evidence of what checking the document's values found: the defaults and enum values that
+    do not conform, the examples that contradict their schema, the values not checked."""
+    listed = {"url": url, "openapi": values.version}
+    if values.errors:
+        ctx.note(
+            "values",
+            f"{values.error_count} default(s), enum value(s) or $ref(s) that do not conform to "
+            f"their schema in {url}",
+            **listed,
+            findings=[f.to_dict() for f in values.errors],
+            rules={f.kind: rule(f.kind, values.version) for f in values.errors},
+            truncated=values.error_count > len(values.errors),
+        )
+    if values.examples:
+        ctx.note(
+            "examples",
+            f"{values.example_count} example(s) contradict their schema in {url} "
+            f"({rule('example', values.version)})",
+            **listed,
+            findings=[f.to_dict() for f in values.examples],
+            truncated=values.example_count > len(values.examples),
+        )
+    if values.unchecked or values.incomplete:
+        ctx.note(
+            "unchecked",
+            f"{values.unchecked_count} value(s) of {url} not checked"
+            + (f"; {values.incomplete}" if values.incomplete else ""),
+            **listed,
+            values=[u.to_dict() for u in values.unchecked],
+            truncated=values.unchecked_count > len(values.unchecked),
+        )
 
 
 def _retrieve(ctx: CheckContext, source: str) -> tuple[str, Any]:

@@ -48,7 +48,10 @@ def test_clean_agency_passes_the_generated_checks(clean: Target) -> None:
     generation = results["DATA-NEG-01"].evidence[0].detail
     assert generation["seed"] == 1
     assert "POST /applications" in generation["exercised"]
-    assert generation["skipped"]["GET /health"] == "nothing in its request can violate the schema"
+    assert (
+        generation["not_applicable"]["GET /health"]
+        == "nothing in its request can violate the schema"
+    )
 
 
 def test_skips_without_declarations(clean: Target) -> None:
