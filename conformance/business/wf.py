@@ -11,7 +11,7 @@ from conformance.business.arazzo import StepRecord, WorkflowFailed, WorkflowRunn
 from conformance.business.arazzo.runner import Limits
 from conformance.business.stateful import Bounds, Explorer
 from conformance.client.context import CheckContext
-from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.errors import Inconclusive, NotApplicable, PreconditionMissing
 from conformance.core.registry import check
 
 
@@ -80,7 +80,7 @@ def stateful_exploration(ctx: CheckContext) -> str:
     )
     documents = [d for d in ctx.discovery.openapi_documents() if _has_links(d.data)]
     if not documents:
-        raise PreconditionMissing("the target's OpenAPI documents declare no links to follow")
+        raise NotApplicable("the target's OpenAPI documents declare no links to follow")
     sent, followed = 0, set[str]()
     for document in documents:
         if document.server_url().startswith("http://") and ctx.target.base_url.startswith(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from conformance.client import generated
 from conformance.client.context import CheckContext
-from conformance.core.errors import PreconditionMissing
+from conformance.core.errors import NotApplicable
 from conformance.core.registry import check
 from conformance.data import probes as data_probes
 from conformance.data.common import _generated_verdict, _generation_plan, _only
@@ -43,7 +43,7 @@ def broken_requests_refused(ctx: CheckContext) -> str:
         for op in data_probes.accept_operations(document)[:limit]:
             probes.append(data_probes.probe_accept(ctx.client, document, op))
     if not probes:
-        raise PreconditionMissing("the OpenAPI documents declare no operation to probe")
+        raise NotApplicable("the OpenAPI documents declare no operation to probe")
     bad = [p for p in probes if not p.ok]
     for probe in bad or probes[:1]:
         ctx.cite(probe.exchange, probe.problem() if not probe.ok else f"{probe.operation} (ok)")

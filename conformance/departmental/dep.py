@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
-from conformance.core.errors import PreconditionMissing
+from conformance.core.errors import NotApplicable, PreconditionMissing
 from conformance.core.registry import check
 from conformance.departmental.common import _has_credentials
 from conformance.departmental.deprecation import parse_deprecation, parse_sunset
@@ -31,7 +31,7 @@ def deprecation_headers(ctx: CheckContext) -> str:
         if op.spec.get("deprecated") is True
     ]
     if not marked:
-        raise PreconditionMissing("no operation of the OpenAPI document(s) is marked deprecated")
+        raise NotApplicable("no operation of the OpenAPI document(s) is marked deprecated")
     readable = [(d, op) for d, op in marked if op.method == "get" and ctx.client.on_target(d.url)]
     if not readable:
         names = ", ".join(op.operation_id for _, op in marked)

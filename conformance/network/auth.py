@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
-from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.errors import Inconclusive, NotApplicable, PreconditionMissing
 from conformance.core.registry import check
 from conformance.documents.path_values import plausible_values
 from conformance.network.challenges import challenge_schemes
@@ -31,7 +31,7 @@ def unauthenticated_refused(ctx: CheckContext) -> str:
         if op.method == "get" and doc.is_protected(op)
     ]
     if not protected:
-        raise PreconditionMissing("the OpenAPI document declares no protected GET operation")
+        raise NotApplicable("the OpenAPI document declares no protected GET operation")
     decided, undecided = [], []
     for doc, op in protected[:limit]:
         values = plausible_values(doc, op, rng)

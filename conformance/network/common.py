@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance.client.context import CheckContext
-from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.errors import Inconclusive, NotApplicable, PreconditionMissing
 from conformance.documents.path_values import plausible_values
 
 
@@ -22,7 +22,7 @@ def _protected_get(ctx: CheckContext) -> tuple[str, str, list[str]]:
                 security = op.spec.get("security", doc.data.get("security", []))
                 scopes = sorted({s for req in security for ss in req.values() for s in ss})
                 return op.operation_id, url, scopes
-    raise PreconditionMissing("the OpenAPI document declares no protected GET operation")
+    raise NotApplicable("the OpenAPI document declares no protected GET operation")
 
 
 # -- behaviour under load (class `load`) -------------------------------------------------------

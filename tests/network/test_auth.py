@@ -84,7 +84,7 @@ AUTH_CASES = [
         {"example": "42"},
         False,
         (404, {}),
-        Outcome.SKIP,
+        Outcome.NOT_APPLICABLE,  # the agency's own document: nothing is protected
         "declares no protected GET operation",
     ),
 ]
