@@ -354,7 +354,8 @@ def test_dep_svc_01_decides_despite_an_undefined_property_shape(site: Site, tmp_
     result = service_check(site, shapes)
     assert_decided_without_crash(result, Outcome.FAIL)
     assert "sh:resultPath http://purl.org/vocab/cpsv#hasInput" in result.message
-    assert "set aside" in result.message and "urn:Undefined" in result.message
+    assert "set aside" in result.message
+    assert "urn:Undefined" in result.message
     assert [e for e in result.evidence if e.kind == "shapes"]
 
 
