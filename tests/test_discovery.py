@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from agencies import Answer, agency, document, ok_json, operation, run_check, target
+
 from conformance.client.discovery import Discovery
 from conformance.client.http import HttpClient
+from conformance.core.model import Outcome
 from conformance.documents.service_levels import DeclaredRate, declared_rate
 
 
@@ -32,3 +36,69 @@ def test_declared_rates_are_read_leniently_and_never_guessed():
         {"rate_limit": {"window_s": 1}},
     ):
         assert declared_rate(unreadable) is None
+
+
+YAML_DOCUMENT = b"""openapi: 3.1.0
+info: {title: t, version: 1.0.0}
+servers:
+  - url: "{scheme}://127.0.0.1:{port}/{version}"
+    variables:
+      scheme: {default: http, enum: [http]}
+      port: {default: "PORT"}
+      version: {default: v1}
+paths:
+  /things:
+    get:
+      operationId: things
+      summary: the things
+      responses: {"200": {description: ok}, "4XX": {description: refused}}
+"""
+
+
+def test_a_yaml_document_served_as_the_registered_openapi_type_is_read():
+    # application/vnd.oai.openapi is OpenAPI's registered YAML media type; the server URL's
+    # variables take their defaults, so requests never go to a literal "{version}" path.
+    def answer(path: str, _: dict[str, str]) -> Answer:
+        if path == "/openapi":
+            body = YAML_DOCUMENT.replace(b"PORT", str(port).encode())
+            return 200, {"Content-Type": "application/vnd.oai.openapi"}, body
+        return 404, {}, b""
+
+    with agency(answer) as (base, _):
+        port = int(base.rsplit(":", 1)[1])
+        client = HttpClient(target(base, openapi=(f"{base}/openapi",)))
+        (document,) = Discovery(client).openapi_documents()
+    assert document.server_url() == f"{base}/v1"
+    assert document.url_for(next(document.operations()), {}) == f"{base}/v1/things"
+
+
+def test_a_local_openapi_file_is_read_and_its_relative_servers_are_on_the_target(tmp_path):
+    (tmp_path / "api.yaml").write_bytes(
+        YAML_DOCUMENT.replace(b'"{scheme}://127.0.0.1:{port}', b'"')
+    )
+    with agency(lambda path, _: ok_json({})) as (base, seen):
+        client = HttpClient(target(base, openapi=(str(tmp_path / "api.yaml"),)))
+        (document,) = Discovery(client).openapi_documents()
+        result = run_check(
+            "DEP-OAS-01", target(base, openapi=(str(tmp_path / "api.yaml"),)), "departmental"
+        )
+    assert document.server_url() == f"{base}/v1"
+    assert seen == []  # nothing fetched: the document is the user's file
+    assert result.outcome is Outcome.PASS, result.message
+    assert "a local file" in result.message
+
+
+def test_server_variables_give_no_false_version_finding():
+    # DEP-VER-02 reads the path with the server's variables at their defaults: /v1/things.
+    with agency(lambda path, _: ok_json({})) as (base, _):
+        doc = document(base, {"/things": {"get": operation({"type": "object"})}})
+        doc.data["servers"] = [
+            {"url": base + "/{version}", "variables": {"version": {"default": "v1"}}}
+        ]
+        doc.data["info"]["version"] = "1.2.0"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(
+                "conformance.client.discovery.Discovery.openapi_documents", lambda self: [doc]
+            )
+            result = run_check("DEP-VER-02", target(base), "departmental")
+    assert result.outcome is Outcome.PASS, result.message

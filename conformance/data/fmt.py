@@ -62,8 +62,10 @@ def formats_hold(ctx: CheckContext) -> str:
             f"{len(bad)} value(s) break their format: {'; '.join(bad[:3])}{more} "
             "(RFC 3339 §5.6: a date-time carries its offset; JSON Schema 2020-12 §7.3 formats)"
         )
+    wanted = float(ctx.params.get("min_coverage", 1.0))
     if unjudged:
         ctx.note("unjudged", f"{len(unjudged)} answer(s) could not be read", answers=unjudged)
+    if unjudged and checked < wanted * (checked + len(unjudged)) - 1e-9:
         first = next(iter(unjudged.items()))
         raise Inconclusive(
             f"{len(unjudged)} of {len(unjudged) + checked} answer(s) could not be judged (the "
@@ -71,9 +73,10 @@ def formats_hold(ctx: CheckContext) -> str:
         )
     if not checked:
         raise PreconditionMissing("no JSON answer to check (no parameterless GET, no resources)")
+    unread = f" ({len(unjudged)} could not be read: see the evidence)" if unjudged else ""
     return (
-        f"{checked} JSON answer(s): every timestamp RFC 3339 with an offset, every declared "
-        "format holds"
+        f"{checked} JSON answer(s){unread}: every timestamp RFC 3339 with an offset, every "
+        "declared format holds"
     )
 
 
