@@ -88,7 +88,7 @@ def drive_to_peer(
     return case, calls
 
 
-def _states(case: Case) -> str:
+def states_seen(case: Case) -> str:
     return " → ".join(case.states) or "(none)"
 
 

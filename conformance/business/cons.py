@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.business.arazzo.expressions import Unresolved, pointer_get
 from conformance.business.cases import CaseDriver
-from conformance.business.common import _states
+from conformance.business.common import states_seen
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
@@ -30,7 +30,7 @@ def consistency(ctx: CheckContext) -> str:
         state = driver.follow(case, int(ctx.params.get("max_reads", 10)))
         if state != rule["state"] or case.last is None:
             raise Inconclusive(
-                f"the case went {_states(case)}, not to {rule['state']} (inputs.consistency)"
+                f"the case went {states_seen(case)}, not to {rule['state']} (inputs.consistency)"
             )
         value = driver.value(case.last, str(rule["value"]), "consistency.value")
         started = time.monotonic()

@@ -4,7 +4,7 @@ peer agencies."""
 from __future__ import annotations
 
 from conformance.business.cases import Case, CaseDriver, new_traceparent, trace_id_of
-from conformance.business.common import TRACE_CONTEXT, _states, drive_to_peer, suite_peer
+from conformance.business.common import TRACE_CONTEXT, drive_to_peer, states_seen, suite_peer
 from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
@@ -26,7 +26,7 @@ def correlation(ctx: CheckContext) -> str:
         driver.follow(case, int(ctx.params.get("max_reads", 10)))
         _check_case_trace(ctx, driver, case, str(pointer), trace_id)
         return (
-            f"the case kept the caller's trace-id {trace_id} through {_states(case)} (onward "
+            f"the case kept the caller's trace-id {trace_id} through {states_seen(case)} (onward "
             "calls not checked: the profile declares no inputs.peer)"
         )
     with suite_peer(ctx) as (peer, spec):
@@ -35,7 +35,7 @@ def correlation(ctx: CheckContext) -> str:
         _check_case_trace(ctx, driver, case, str(pointer), trace_id)
     if not calls:
         raise Inconclusive(
-            f"the case went {_states(case)} without calling the peer at {spec['path']}"
+            f"the case went {states_seen(case)} without calling the peer at {spec['path']}"
         )
     for call in calls:
         seen = call.headers.get("traceparent")
@@ -46,7 +46,7 @@ def correlation(ctx: CheckContext) -> str:
                 "passes the trace-id on unchanged; only parent-id changes)"
             )
     return (
-        f"the caller's trace-id {trace_id} was kept through {_states(case)} and carried on "
+        f"the caller's trace-id {trace_id} was kept through {states_seen(case)} and carried on "
         f"{len(calls)} call(s) to the peer"
     )
 

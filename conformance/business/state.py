@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 from conformance.business.cases import Case, CaseDriver
-from conformance.business.common import _states, call_on_case
+from conformance.business.common import call_on_case, states_seen
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
@@ -23,12 +23,12 @@ def state_machine(ctx: CheckContext) -> str:
     max_reads = int(ctx.params.get("max_reads", 10))
     case = driver.create()
     driver.follow(case, max_reads)
-    ctx.note("states", f"states observed: {_states(case)}", states=list(case.states))
+    ctx.note("states", f"states observed: {states_seen(case)}", states=list(case.states))
     problem = machine.violation(case.states)
     if problem:
         ctx.reproduce = ctx.client.curl(case.last or case.created)
-        ctx.fail(f"case {case.id} went {_states(case)}: {problem} (profile's state machine)")
-    observed, tried = _states(case), list[str]()
+        ctx.fail(f"case {case.id} went {states_seen(case)}: {problem} (profile's state machine)")
+    observed, tried = states_seen(case), list[str]()
     for illegal in machine.illegal:
         origin = str(illegal["from"])
         target_case = case if case.states and case.states[-1] == origin else driver.create()
@@ -128,7 +128,7 @@ def _drive_until(driver: CaseDriver, case: Case, state: str, max_reads: int) -> 
             return
         if seen is None or seen in driver.final_states:
             break
-    raise Inconclusive(f"the case went {_states(case)} without reaching {state}")
+    raise Inconclusive(f"the case went {states_seen(case)} without reaching {state}")
 
 
 def _illegal_request(

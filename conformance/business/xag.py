@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 
 from conformance.business.cases import CaseDriver, new_traceparent, trace_id_of
-from conformance.business.common import TRACE_CONTEXT, _states, drive_to_peer, suite_peer
+from conformance.business.common import TRACE_CONTEXT, drive_to_peer, states_seen, suite_peer
 from conformance.business.peer import PeerCall
 from conformance.client.context import CheckContext
 from conformance.core.registry import check
@@ -25,8 +25,9 @@ def cross_agency_calls(ctx: CheckContext) -> str:
     if not calls:
         ctx.fail(
             f"no call reached the suite's peer at {spec['path']} while the case went "
-            f"{_states(case)} (a client certificate that does not chain to inputs.peer.client_ca "
-            "fails the handshake; RFC 8705 §2: the peer authenticates the caller by it)"
+            f"{states_seen(case)} (a client certificate that does not chain to "
+            "inputs.peer.client_ca fails the handshake; RFC 8705 §2: the peer authenticates the "
+            "caller by it)"
         )
     schema = spec.get("request_schema")
     validator = jsonschema.Draft202012Validator(schema) if isinstance(schema, dict) else None

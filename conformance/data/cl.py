@@ -11,7 +11,7 @@ from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
 from conformance.data import codelists
-from conformance.data.common import SHOWN, _raw_resource, _read
+from conformance.data.common import SHOWN, raw_resource, read_input_document
 from conformance.data.resource_inputs import (
     ResourceSpec,
     declared_resources,
@@ -62,7 +62,7 @@ def code_lists(ctx: CheckContext) -> str:
 def _bindings(ctx: CheckContext, spec: ResourceSpec) -> dict[str, str]:
     """JSON pointer -> list name, from the profile and from x-codelist in the OpenAPI."""
     found = _openapi_bindings(ctx, spec)
-    declared = _raw_resource(ctx, spec).get("codelists") or {}
+    declared = raw_resource(ctx, spec).get("codelists") or {}
     found.update({str(k): str(v) for k, v in declared.items()})
     return found
 
@@ -111,7 +111,7 @@ def _lists(ctx: CheckContext, names: set[str]) -> dict[str, codelists.CodeList]:
     for name in sorted(names):
         try:
             if name in supplied:
-                data, base, _media = _read(
+                data, base, _media = read_input_document(
                     ctx, str(supplied[name]), f"code list {name}", "text/csv, application/xml"
                 )
                 lists[name] = codelists.parse(data, name, base)

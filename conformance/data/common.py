@@ -34,7 +34,7 @@ CHECK_SOURCES = {
 XML_ACCEPT = "application/xml"
 
 
-def _cite_violation(ctx: CheckContext, violation: Violation) -> None:
+def cite_violation(ctx: CheckContext, violation: Violation) -> None:
     entry = ctx.cite(violation.exchange, f"{violation.operation}: {violation.check}")
     ctx.note(
         "validation",
@@ -53,11 +53,13 @@ def _cite_violation(ctx: CheckContext, violation: Violation) -> None:
 SHOWN = 3
 
 
-def _raw_resource(ctx: CheckContext, spec: ResourceSpec) -> dict[str, Any]:
+def raw_resource(ctx: CheckContext, spec: ResourceSpec) -> dict[str, Any]:
     return dict((ctx.inputs.get("resources") or {}).get(spec.name) or {})
 
 
-def _read(ctx: CheckContext, location: str, what: str, accept: str) -> tuple[bytes, str, str]:
+def read_input_document(
+    ctx: CheckContext, location: str, what: str, accept: str
+) -> tuple[bytes, str, str]:
     """Bytes, base URL and media type of a document on the target or beside the profile."""
     if location.startswith(("http://", "https://", "/")):
         if location.startswith("http") and not ctx.client.on_target(location):
@@ -75,7 +77,7 @@ def _read(ctx: CheckContext, location: str, what: str, accept: str) -> tuple[byt
 
 
 # -- DATA-SCH-02 and DATA-NEG-01 ---------------------------------------------------------------
-def _generation_plan(ctx: CheckContext, mode: str, budget: int) -> Plan:
+def generation_plan(ctx: CheckContext, mode: str, budget: int) -> Plan:
     """Methods (GET/HEAD, or all when include_writes and the run allows write) and limits."""
     writes = bool(ctx.params.get("include_writes", True)) and SafetyClass.WRITE in ctx.allow
     methods = {m.upper() for m in HTTP_METHODS} if writes else {"GET", "HEAD"}
@@ -89,7 +91,7 @@ def _generation_plan(ctx: CheckContext, mode: str, budget: int) -> Plan:
     )
 
 
-def _only(run: Run, check_name: str) -> Run:
+def only_judgement(run: Run, check_name: str) -> Run:
     """A copy of `run` keeping only the violations of one judgement."""
     return dataclasses.replace(run, violations=[v for v in run.violations if v.check == check_name])
 
@@ -153,7 +155,7 @@ def covered(ctx: CheckContext, runs: list[Run], kind: str) -> list[str]:
     return judged
 
 
-def _generated_verdict(ctx: CheckContext, runs: list[Run], kind: str, rule: str) -> str:
+def generated_verdict(ctx: CheckContext, runs: list[Run], kind: str, rule: str) -> str:
     """Fail on violations (each cited with its request, curl line and the seed); else pass when
     the operations judged cover what `min_coverage` asks."""
     violations = [v for r in runs for v in r.violations]
@@ -161,7 +163,7 @@ def _generated_verdict(ctx: CheckContext, runs: list[Run], kind: str, rule: str)
     generation_note(ctx, runs, kind, sorted({m for r in runs for m in _methods(r)}))
     if violations:
         for violation in violations[:EVIDENCE_VIOLATIONS]:
-            _cite_violation(ctx, violation)
+            cite_violation(ctx, violation)
         first = violations[0]
         ctx.reproduce = ctx.client.curl(first.exchange)
         ctx.fail(

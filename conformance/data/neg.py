@@ -9,7 +9,7 @@ from conformance.client.context import CheckContext
 from conformance.core.errors import NotApplicable
 from conformance.core.registry import check
 from conformance.data import probes as data_probes
-from conformance.data.common import _generated_verdict, _generation_plan, _only
+from conformance.data.common import generated_verdict, generation_plan, only_judgement
 
 
 @check("DATA-NEG-01")
@@ -17,13 +17,13 @@ def schema_violations_refused(ctx: CheckContext) -> str:
     """Generated requests that violate the schema are refused with a 4xx."""
     budget = int(ctx.params.get("max_requests", 300))
     runs = [
-        _only(
-            generated.negative_run(ctx.client, document, _generation_plan(ctx, "negative", budget)),
+        only_judgement(
+            generated.negative_run(ctx.client, document, generation_plan(ctx, "negative", budget)),
             "negative_data_rejection",
         )
         for document in ctx.discovery.openapi_documents()
     ]
-    return _generated_verdict(
+    return generated_verdict(
         ctx,
         runs,
         "schema-violating",

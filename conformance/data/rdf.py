@@ -10,7 +10,7 @@ from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
-from conformance.data.common import SHOWN, _read
+from conformance.data.common import SHOWN, read_input_document
 from conformance.documents import rdf
 
 RDF_ACCEPT = "application/ld+json, text/turtle;q=0.9"
@@ -96,7 +96,9 @@ def _shapes(ctx: CheckContext, name: str) -> Any:
     try:
         if name in rdf.BUILTIN_SHAPES:
             return rdf.builtin_shapes(name)
-        data, base, media = _read(ctx, name, "SHACL shapes", "text/turtle, application/ld+json")
+        data, base, media = read_input_document(
+            ctx, name, "SHACL shapes", "text/turtle, application/ld+json"
+        )
         if Path(urlsplit(base).path).suffix == ".ttl" and media not in rdf.FORMATS:
             media = "text/turtle"
         return rdf.parse_graph(data, media, base)

@@ -18,12 +18,12 @@ from conformance.core.registry import check
 from conformance.data.common import (
     CHECK_SOURCES,
     EVIDENCE_VIOLATIONS,
-    _cite_violation,
-    _generated_verdict,
-    _generation_plan,
-    _only,
+    cite_violation,
     covered,
+    generated_verdict,
     generation_note,
+    generation_plan,
+    only_judgement,
 )
 from conformance.documents.openapi import HTTP_METHODS
 
@@ -54,7 +54,7 @@ def _schema_verdict(ctx: CheckContext, runs: list[Run], writes: bool) -> str:
     generation_note(ctx, runs, "valid", "all" if writes else "GET, HEAD")
     if violations:
         for violation in violations[:EVIDENCE_VIOLATIONS]:
-            _cite_violation(ctx, violation)
+            cite_violation(ctx, violation)
         ctx.reproduce = ctx.client.curl(violations[0].exchange)
         first = violations[0]
         where = f" at {first.instance_path or '/'}" if first.instance_path is not None else ""
@@ -79,13 +79,15 @@ def no_server_errors(ctx: CheckContext) -> str:
     budget = int(ctx.params.get("max_requests", 300))
     runs: list[Run] = []
     for document in ctx.discovery.openapi_documents():
-        positive = _generation_plan(ctx, "positive", budget)
+        positive = generation_plan(ctx, "positive", budget)
         runs.append(GeneratedRunner(ctx.client, document, positive, server_error_judge).execute())
-        negative = _generation_plan(ctx, "negative", budget)
+        negative = generation_plan(ctx, "negative", budget)
         runs.append(
-            _only(generated.negative_run(ctx.client, document, negative), "not_a_server_error")
+            only_judgement(
+                generated.negative_run(ctx.client, document, negative), "not_a_server_error"
+            )
         )
-    return _generated_verdict(
+    return generated_verdict(
         ctx,
         runs,
         "valid and schema-violating",

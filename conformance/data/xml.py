@@ -13,7 +13,7 @@ from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
-from conformance.data.common import SHOWN, XML_ACCEPT, _raw_resource, _read
+from conformance.data.common import SHOWN, XML_ACCEPT, raw_resource, read_input_document
 from conformance.data.resource_inputs import (
     ResourceSpec,
     declared_resources,
@@ -142,14 +142,14 @@ NON_FATAL_FLAGS = frozenset({"warning", "warn", "info", "information"})
 @check("DATA-XML-02")
 def schematron_rules(ctx: CheckContext) -> str:
     """XML payloads satisfy the declared Schematron rules (XSLT 1 and XSLT 2/3 bindings)."""
-    specs = [s for s in declared_resources(ctx.inputs) if _raw_resource(ctx, s).get("schematron")]
+    specs = [s for s in declared_resources(ctx.inputs) if raw_resource(ctx, s).get("schematron")]
     if not specs:
         raise PreconditionMissing("no resource of inputs.resources declares a schematron")
     limit = int(ctx.params.get("max_documents", 5))
     problems: list[str] = []
     checked, warnings = 0, 0
     for spec in specs:
-        location = str(_raw_resource(ctx, spec)["schematron"])
+        location = str(raw_resource(ctx, spec)["schematron"])
         rules = _load_schematron(ctx, spec, location)
         for url in list_items(ctx.client, spec, limit).urls:
             exchange = get_maybe_authorized(ctx.client, url, XML_ACCEPT)
@@ -178,7 +178,9 @@ def schematron_rules(ctx: CheckContext) -> str:
 
 
 def _load_schematron(ctx: CheckContext, spec: ResourceSpec, location: str) -> Any:
-    data, base, _media = _read(ctx, location, f"Schematron of {spec.name}", XML_ACCEPT)
+    data, base, _media = read_input_document(
+        ctx, location, f"Schematron of {spec.name}", XML_ACCEPT
+    )
     phase = ctx.params.get("phase")
     try:
         rules = schematron.load(data, base_url=base, phase=str(phase) if phase else None)

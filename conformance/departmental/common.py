@@ -12,12 +12,12 @@ from conformance.departmental.oas_rules import (
 from conformance.documents.openapi import OpenApiDocument
 
 
-def _has_credentials(ctx: CheckContext) -> bool:
+def has_credentials(ctx: CheckContext) -> bool:
     return ctx.client.has_credentials()
 
 
 # -- DEP-OAS-02 / DEP-OAS-03 / DEP-VER-02: rules on the documents' content ----------------------
-def _document_rules(
+def document_rules(
     ctx: CheckContext, rule: Callable[[OpenApiDocument], list[Finding]], what: str
 ) -> int:
     """Apply `rule` to every OpenAPI document; fail listing (JSON path: defect) findings."""

@@ -10,7 +10,7 @@ from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import NotApplicable, PreconditionMissing
 from conformance.core.registry import check
-from conformance.departmental.common import _has_credentials
+from conformance.departmental.common import has_credentials
 from conformance.departmental.deprecation import parse_deprecation, parse_sunset
 from conformance.documents.openapi import OpenApiDocument, Operation
 from conformance.documents.path_values import (
@@ -38,7 +38,7 @@ def deprecation_headers(ctx: CheckContext) -> str:
         raise PreconditionMissing(f"the deprecated operations ({names}) are not read-only GETs")
     for doc, op in readable[: int(ctx.params.get("max_operations", 5))]:
         values = {k: quote(v.value, safe="") for k, v in plausible_values(doc, op, rng).items()}
-        auth = doc.is_protected(op) and _has_credentials(ctx)
+        auth = doc.is_protected(op) and has_credentials(ctx)
         exchange = ctx.client.get(doc.url_for(op, values), auth=auth)
         ctx.cite(exchange, f"deprecated {op.operation_id}")
         ctx.reproduce = ctx.client.curl(exchange)

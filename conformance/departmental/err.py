@@ -9,7 +9,7 @@ from urllib.parse import quote
 from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
-from conformance.departmental.common import _has_credentials
+from conformance.departmental.common import has_credentials
 from conformance.departmental.problem_details import PROBLEM_MEDIA_TYPE, problem_defects
 from conformance.documents.path_values import (
     path_parameters,
@@ -66,7 +66,7 @@ def _error_probes(ctx: CheckContext, rng: random.Random) -> list[tuple[str, str,
     open_ops = [(d, op) for d, op in with_params if not d.is_protected(op)]
     for doc, op in open_ops[:1] or with_params[:1]:
         values = {k: quote(v, safe="") for k, v in unknown_values(doc, op, rng).items()}
-        auth = doc.is_protected(op) and _has_credentials(ctx)
+        auth = doc.is_protected(op) and has_credentials(ctx)
         if auth or not doc.is_protected(op):
             probes.append((f"unknown resource ({op.operation_id})", doc.url_for(op, values), auth))
     for doc, op in [(d, op) for d, op in gets if d.is_protected(op)][:1]:

@@ -10,7 +10,7 @@ from conformance.client.context import CheckContext
 from conformance.client.discovery import OPENAPI_ACCEPT
 from conformance.core.errors import Inconclusive
 from conformance.core.registry import check
-from conformance.departmental.common import _document_rules
+from conformance.departmental.common import document_rules
 from conformance.departmental.oas_rules import (
     https_findings,
     info_findings,
@@ -131,7 +131,7 @@ def _retrieve(ctx: CheckContext, source: str) -> tuple[str, Any]:
 @check("DEP-OAS-02")
 def openapi_info_servers(ctx: CheckContext) -> str:
     """info has title, version and contact; every servers URL is https."""
-    count = _document_rules(
+    count = document_rules(
         ctx,
         lambda doc: info_findings(doc.data) + https_findings(doc),
         "OpenAPI 3.1 §4.8.2 Info Object, §4.8.5 Server Object; servers must be https",
@@ -142,5 +142,5 @@ def openapi_info_servers(ctx: CheckContext) -> str:
 @check("DEP-OAS-03")
 def openapi_operations(ctx: CheckContext) -> str:
     """Every operation has an operationId, a summary, and documents its 4xx responses."""
-    count = _document_rules(ctx, operation_findings, "NL API Design Rules: document operations")
+    count = document_rules(ctx, operation_findings, "NL API Design Rules: document operations")
     return f"every operation of {count} OpenAPI document(s) has operationId, summary and 4xx"

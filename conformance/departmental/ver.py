@@ -9,7 +9,7 @@ from urllib.parse import quote
 from conformance.client.context import CheckContext
 from conformance.core.errors import PreconditionMissing
 from conformance.core.registry import check
-from conformance.departmental.common import _document_rules
+from conformance.departmental.common import document_rules
 from conformance.departmental.oas_rules import (
     version_findings,
 )
@@ -22,7 +22,7 @@ from conformance.documents.path_values import (
 @check("DEP-VER-02")
 def major_version_in_path(ctx: CheckContext) -> str:
     """Each operation's path carries the major version only (/v1/)."""
-    count = _document_rules(
+    count = document_rules(
         ctx, version_findings, "NL API Design Rules: only the major version in the URI"
     )
     return f"every operation path of {count} OpenAPI document(s) carries the major version only"

@@ -16,7 +16,7 @@ from conformance.core.errors import Inconclusive, NotApplicable, PreconditionMis
 from conformance.core.registry import check
 from conformance.documents.path_values import plausible_values
 from conformance.network.challenges import challenge_schemes
-from conformance.network.common import _protected_get
+from conformance.network.common import protected_get
 
 
 @check("NET-AUTH-01")
@@ -104,7 +104,7 @@ def bad_tokens_refused(ctx: CheckContext) -> str:
     """A made-up token gets 401 invalid_token; a token without the scope gets 403."""
     if ctx.target.oauth2 is None:
         raise PreconditionMissing("the target names no OAuth2 client (credentials.oauth2)")
-    op_id, url, required = _protected_get(ctx)
+    op_id, url, required = protected_get(ctx)
     bogus = secrets.token_urlsafe(32)
     ctx.client.redactor.add_secret(bogus)
     exchange = ctx.client.get(

@@ -11,7 +11,7 @@ from conformance.core.errors import Inconclusive, NotApplicable, PreconditionMis
 from conformance.documents.path_values import plausible_values
 
 
-def _protected_get(ctx: CheckContext) -> tuple[str, str, list[str]]:
+def protected_get(ctx: CheckContext) -> tuple[str, str, list[str]]:
     """(operationId, URL, required OAuth2 scopes) of the first protected GET operation."""
     rng = random.Random(ctx.seed)
     for doc in ctx.discovery.openapi_documents():
@@ -26,7 +26,7 @@ def _protected_get(ctx: CheckContext) -> tuple[str, str, list[str]]:
 
 
 # -- behaviour under load (class `load`) -------------------------------------------------------
-def _service_level(ctx: CheckContext) -> dict[str, Any]:
+def declared_service_level(ctx: CheckContext) -> dict[str, Any]:
     """The catalogue's declared service levels (extension member `service-level`), or {}."""
     try:
         for api in ctx.discovery.apis():

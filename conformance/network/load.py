@@ -7,7 +7,7 @@ from conformance.client.context import CheckContext
 from conformance.core.errors import PreconditionMissing
 from conformance.core.registry import check
 from conformance.network import bursts
-from conformance.network.common import _service_level
+from conformance.network.common import declared_service_level
 
 
 @check("NET-LOAD-01")
@@ -15,7 +15,7 @@ def under_load(ctx: CheckContext) -> str:
     """`concurrency` clients send `requests` GETs: no connection error or 5xx, p95 within target."""
     concurrency = int(ctx.params.get("concurrency", 10))
     total = int(ctx.params.get("requests", 200))
-    levels = _service_level(ctx)
+    levels = declared_service_level(ctx)
     target_ms = ctx.params.get("p95_ms") or levels.get("p95_latency_ms")
     if not target_ms:
         raise PreconditionMissing(

@@ -10,13 +10,13 @@ from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
 from conformance.network import bursts
-from conformance.network.common import _protected_get, _service_level
+from conformance.network.common import declared_service_level, protected_get
 
 
 @check("NET-RATE-01")
 def rate_limited(ctx: CheckContext) -> str:
     """Past the declared rate, a burst of authenticated GETs gets 429 with Retry-After."""
-    declared = _service_level(ctx).get("rate_limit") or {}
+    declared = declared_service_level(ctx).get("rate_limit") or {}
     limit = ctx.params.get("declared_requests") or declared.get("requests")
     window = float(ctx.params.get("declared_window_s") or declared.get("window_s") or 1)
     if not limit:
@@ -34,7 +34,7 @@ def rate_limited(ctx: CheckContext) -> str:
             f"max_requests {bound} must be more than twice the declared {limit} per {window:g} s "
             "(a burst split across two rate windows could stay under the limit in both)"
         )
-    op_id, url, _ = _protected_get(ctx)
+    op_id, url, _ = protected_get(ctx)
     headers = {"Authorization": f"Bearer {ctx.client.bearer_token()}"}
     result = bursts.burst(
         ctx.client, url, total=bound, concurrency=concurrency, headers=headers, stop_at_status=429
