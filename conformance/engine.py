@@ -8,6 +8,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from conformance.client.context import CheckContext
 from conformance.client.discovery import Discovery
@@ -34,7 +35,7 @@ from conformance.core.model import (
     SafetyClass,
 )
 from conformance.core.registry import CheckFunction, registered_checks
-from conformance.core.summary import level_verdicts, overall_verdict
+from conformance.core.summary import level_verdicts, narrowed_levels, overall_verdict
 from conformance.core.version import __version__
 from conformance.inputs.profile import Profile, merge_inputs
 from conformance.inputs.target import Target
@@ -98,6 +99,7 @@ class Engine:
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
         self.targets = tuple(targets)
         self.allow_extra = frozenset(allow)
+        self.max_rps = max_rps
         self.only = tuple(only)
         self.levels = tuple(levels)
         self.results: list[Result] = []
@@ -220,9 +222,52 @@ class Engine:
                 state.unreachable = f"{exc}; no check was run on it"
         return state.unreachable
 
-    def report(self, *, complete: bool = True) -> Report:
+    def scope(self, deselected: Iterable[str] = ()) -> dict[str, Any]:
+        """What was asked and what ran (run.json `scope`): the profile's selection, how the run
+        narrowed it (--requirement, --level, pytest deselection), what was planned but did not
+        run, the safety opt-ins and rate cap, and the parameters that differ from the catalogue's
+        defaults. A run narrowed to less than its profile selects is never conformant."""
+        deselected = sorted(set(deselected))
+        planned = [p for p in self.plan() if p.requirement.id not in deselected]
+        planned_ids = list(dict.fromkeys(p.requirement.id for p in planned))
+        done = {(r.requirement, r.target) for r in self.results}
+        narrowing: dict[str, list[str]] = {}
+        if self.only:
+            narrowing["requirements"] = list(self.only)
+        if self.levels:
+            narrowing["levels"] = list(self.levels)
+        if deselected:
+            narrowing["deselected"] = deselected
+        left_out = [rid for rid in self.profile.requirements if rid not in planned_ids]
+        overrides = {
+            rid: {k: v for k, v in params.items() if self.catalogue[rid].defaults().get(k) != v}
+            for rid, params in self.profile.parameters.items()
+            if rid in self.catalogue
+        }
+        allow = self.profile.allow | self.allow_extra
+        return {
+            "selected": list(self.profile.requirements),
+            "ran": planned_ids,
+            "narrowed": bool(left_out),
+            "left_out": left_out,
+            "narrowing": narrowing,
+            "not_run": [
+                {"requirement": p.requirement.id, "target": p.target.name}
+                for p in planned
+                if (p.requirement.id, p.target.name) not in done
+            ],
+            "allow": sorted(c.value for c in allow if c is not SafetyClass.READ),
+            "max_rps": self.max_rps,
+            "parameters": {rid: found for rid, found in overrides.items() if found},
+        }
+
+    def report(self, *, complete: bool = True, deselected: Iterable[str] = ()) -> Report:
         """The report of everything executed so far."""
-        levels = level_verdicts(self.results, self.profile.not_implemented)
+        scope = self.scope(deselected)
+        results = [*self.results, *self._not_run(scope["not_run"])]
+        levels = level_verdicts(results, self.profile.not_implemented)
+        cut = {self.catalogue[rid].level.value for rid in scope["left_out"]}
+        levels = narrowed_levels(levels, cut)
         return Report(
             schema_version=REPORT_SCHEMA_VERSION,
             suite={"name": "interop-conformance", "version": __version__},
@@ -235,11 +280,27 @@ class Engine:
             finished=now_iso(),
             seed=self.seed,
             targets=tuple(t.summary() for t in self.targets),
-            results=tuple(self.results),
+            results=tuple(results),
             levels=levels,
-            verdict=overall_verdict(levels, complete),
+            verdict=overall_verdict(levels, complete, narrowed=scope["narrowed"]),
             complete=complete,
+            scope=scope,
         )
+
+    def _not_run(self, pairs: list[dict[str, str]]) -> list[Result]:
+        """An `error` for each planned requirement × target the run ended before: every writer
+        lists it, and no CI reads an interrupted run as green."""
+        return [
+            Result(
+                requirement=pair["requirement"],
+                level=self.catalogue[pair["requirement"]].level,
+                keyword=self.catalogue[pair["requirement"]].keyword,
+                target=pair["target"],
+                outcome=Outcome.ERROR,
+                message="not run: the run ended (interrupted or stopped) before it got here",
+            )
+            for pair in pairs
+        ]
 
     def run(self, on_result: Callable[[Result], None] | None = None) -> Report:
         """Execute the whole plan without pytest and return the report."""

@@ -16,6 +16,7 @@ import pytest
 
 from conformance.core.errors import ConformanceError, Inconclusive, NonConformance
 from conformance.core.model import Outcome, Report, Result, SafetyClass
+from conformance.core.summary import EXIT_CODES
 from conformance.engine import Engine, PlannedCheck
 from conformance.inputs.profile import load_profile
 from conformance.inputs.target import Target, resolve_target
@@ -78,6 +79,8 @@ class ConformanceSession:
         opt = config.option
         self.config = config
         self.report: Report | None = None
+        #: requirement × target items pytest deselected (-k, -m): the scope records them
+        self.deselected: list[PlannedCheck] = []
         self._stack = contextlib.ExitStack()
         try:
             self.signing_key = None
@@ -114,7 +117,8 @@ class ConformanceSession:
 
     def finish(self, complete: bool) -> Report:
         """Build the report and write the requested formats."""
-        self.report = self.engine.report(complete=complete)
+        deselected = {p.requirement.id for p in self.deselected}
+        self.report = self.engine.report(complete=complete, deselected=deselected)
         out = self.config.option.conformance_out
         if out:
             from conformance.reports import write_reports
@@ -157,6 +161,17 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
     if _active(config):
         config.stash[SESSION_KEY] = ConformanceSession(config)
+        _stop_on_sigterm()
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (how CI cancels a job, how Kubernetes stops a pod) ends the run as Ctrl-C does:
+    pytest stops, and the report of what ran is written, marked incomplete."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -282,15 +297,28 @@ def pytest_report_teststatus(
     return _STATUS[Outcome(str(outcome))]
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Remember which requirement items -k/-m deselected: a narrowed run says so."""
+    for item in items:
+        if isinstance(item, RequirementItem):
+            conformance = item.config.stash.get(SESSION_KEY, None)
+            if conformance is not None:
+                conformance.deselected.append(item.planned)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Write the report of what ran, marked incomplete when the run was interrupted."""
+    """Write the report of what ran (incomplete when interrupted or narrowed); the exit code
+    follows the verdict, as `conformance run`'s does (0 conformant, 1 not, 2 incomplete)."""
     conformance = session.config.stash.get(SESSION_KEY, None)
     if conformance is None:
         return
-    complete = exitstatus != pytest.ExitCode.INTERRUPTED and len(conformance.engine.results) == len(
-        conformance.planned
+    expected = len(conformance.planned) - len(conformance.deselected)
+    complete = (
+        exitstatus != pytest.ExitCode.INTERRUPTED and len(conformance.engine.results) == expected
     )
-    conformance.finish(complete)
+    report = conformance.finish(complete)
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = EXIT_CODES[report.verdict]
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

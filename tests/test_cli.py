@@ -45,11 +45,15 @@ def test_unknown_requirement_is_one_line_and_exit_2(tmp_path):
     assert "unknown requirement ID 'NET-HSTS-1' (did you mean NET-HSTS-01?)" in line
 
 
-def test_unreachable_target_is_one_line_and_exit_2(tmp_path):
+def test_unreachable_target_is_one_line_exit_2_and_a_report_of_errors(tmp_path):
     url = f"https://127.0.0.1:{free_port()}"
-    line = one_line_error(conformance("run", "--target", url, cwd=tmp_path))
+    line = one_line_error(conformance("run", "--target", url, "-q", cwd=tmp_path))
     assert "is unreachable" in line
-    assert not (tmp_path / "reports" / "run.json").exists()
+    report = json.loads((tmp_path / "reports" / "run.json").read_text("utf-8"))
+    assert report["verdict"] == "incomplete"
+    assert {r["outcome"] for r in report["results"]} <= {"error", "skip", "not-implemented"}
+    assert any("is unreachable" in r["message"] for r in report["results"])
+    assert (tmp_path / "reports" / "junit.xml").is_file()
 
 
 def test_list_and_explain(tmp_path):
@@ -120,9 +124,11 @@ def test_serve_reference_with_a_fault_and_run_against_its_target_file(tmp_path):
 
 
 @pytest.mark.slow
-def test_interrupted_run_still_writes_the_report_of_what_ran(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_run_stopped_early_writes_every_report_listing_what_did_not_run(tmp_path, stop):
+    # SIGTERM is how CI cancels a job and Kubernetes stops a pod: the same as Ctrl-C.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "conformance", "run", "--format", "json"],
+        [sys.executable, "-m", "conformance", "run", "--format", "json,junit,html"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         # as from a terminal: a test worker (xdist) may run with SIGINT ignored, and a child
@@ -135,7 +141,7 @@ def test_interrupted_run_still_writes_the_report_of_what_ran(tmp_path):
         # the verdict can land on a line of its own when a log line interleaves (stderr merged)
         seen = seen or "DEP-OAS-01" in line
         if seen and "PASS" in line:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(stop)
             interrupted = True
             break
     rest = proc.stdout.read()
@@ -144,6 +150,12 @@ def test_interrupted_run_still_writes_the_report_of_what_ran(tmp_path):
     report = json.loads((tmp_path / "reports" / "run.json").read_text("utf-8"))
     assert report["complete"] is False
     assert report["verdict"] == "incomplete"
-    ran = [r["requirement"] for r in report["results"]]
+    ran = [r["requirement"] for r in report["results"] if not r["message"].startswith("not run")]
     assert ran[:2] == ["DEP-CAT-01", "DEP-OAS-01"]
     assert len(ran) < len(load_catalogue())
+    not_run = report["scope"]["not_run"]
+    assert not_run
+    assert len(ran) + len(not_run) == len(report["results"])
+    junit = (tmp_path / "reports" / "junit.xml").read_text("utf-8")
+    assert junit.count("<error") >= len(not_run)  # CI sees the run as not green
+    assert (tmp_path / "reports" / "report.html").is_file()

@@ -155,3 +155,20 @@ def test_messages_never_carry_known_secrets():
 
     _, results = run({"DEP-CAT-01": leaky}, only=["DEP-CAT-01"])
     assert "secret-value-123" not in results["DEP-CAT-01"].message
+
+
+def test_a_narrowed_run_is_never_conformant_and_its_scope_says_what_was_left_out():
+    everything = dict.fromkeys(load_profile("departmental").requirements, passing)
+    whole, _ = run(everything, profile="departmental")
+    assert whole.verdict is Verdict.CONFORMANT
+    assert whole.scope["narrowed"] is False
+    assert whole.scope["ran"] == whole.scope["selected"]
+    narrowed, results = run(everything, profile="departmental", only=["DEP-CAT-01"])
+    assert results["DEP-CAT-01"].outcome is Outcome.PASS
+    assert narrowed.verdict is Verdict.INCOMPLETE
+    assert narrowed.levels == {"departmental": Verdict.INCOMPLETE}
+    assert narrowed.scope["narrowing"] == {"requirements": ["DEP-CAT-01"]}
+    assert "DEP-OAS-01" in narrowed.scope["left_out"]
+    failing = {**everything, "DEP-CAT-01": raising(NonConformance("no catalogue"))}
+    failed, _ = run(failing, profile="departmental", only=["DEP-CAT-01"])
+    assert failed.verdict is Verdict.NOT_CONFORMANT  # a fail is a fail, narrowed or not

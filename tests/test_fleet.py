@@ -142,7 +142,7 @@ def test_cli_shards_then_merge(reference_target, tmp_path):
         shard = conformance(
             "run", *common, "--shard", f"{k}/2", "--seed", "9", "--out", f"s{k}", cwd=tmp_path
         )
-        assert shard.returncode == (0 if k == 1 else 2), shard.stdout + shard.stderr
+        assert shard.returncode == 2, shard.stdout + shard.stderr  # narrowed, or one agency down
         assert (tmp_path / f"s{k}" / "run.json").exists()
     merged = conformance("merge", "s1/run.json", "s2/run.json", "--out", "all", cwd=tmp_path)
     assert merged.returncode == 2, merged.stdout + merged.stderr  # one agency was down

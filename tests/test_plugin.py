@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -25,7 +26,7 @@ def test_plugin_turns_requirements_into_items(pytester):
             "*conformance summary*",
         ]
     )
-    assert result.ret == 0
+    assert result.ret == 2  # two requirements of the profile: the verdict is incomplete
     testcase = ET.parse(pytester.path / "junit.xml").getroot().find(".//testcase")
     assert testcase is not None
     props = {p.get("name"): p.get("value") for p in testcase.iter("property")}
@@ -75,3 +76,26 @@ def test_malformed_profile_is_a_usage_error(pytester):
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*bad.yaml:1: select.0: 'NOPE-*' matches no requirement*"])
+
+
+@pytest.mark.slow
+def test_a_deselected_requirement_is_in_the_scope_and_the_exit_code_follows_the_verdict(
+    pytester,
+):
+    result = pytester.runpytest_subprocess(
+        "--conformance-profile=departmental",
+        "--conformance-requirement=DEP-CAT-01",
+        "--conformance-requirement=DEP-HLT-01",
+        "-k",
+        "not DEP-HLT-01",
+        "--conformance-out=out",
+        "-p",
+        "no:cacheprovider",
+    )
+    assert result.ret == 2, result.stdout.str()
+    data = json.loads((pytester.path / "out" / "run.json").read_text())
+    assert data["verdict"] == "incomplete"
+    assert data["complete"] is True  # nothing was interrupted: it was narrowed
+    assert data["scope"]["narrowed"] is True
+    assert data["scope"]["narrowing"]["deselected"] == ["DEP-HLT-01"]
+    assert data["scope"]["ran"] == ["DEP-CAT-01"]

@@ -174,10 +174,21 @@ def test_cli_keygen_run_verify(tmp_path):
         "-q",
         cwd=tmp_path,
     )
-    assert run.returncode == 0, run.stdout + run.stderr
+    # one requirement of the profile: never conformant, and the signed report says so
+    assert run.returncode == 2, run.stdout + run.stderr
     good = conformance("verify", "reports/run.json", "--public-key", "vendor.pub", cwd=tmp_path)
     assert good.returncode == 0, good.stderr
     assert good.stdout.startswith("valid reports/run.json: signed by the pinned key sha256:")
+    assert "verdict incomplete" in good.stdout
+    assert "scope: NARROWED to 1 of the profile's" in good.stdout
+    assert "--requirement DEP-CAT-01" in good.stdout
+
+    data = json.loads((tmp_path / "reports/run.json").read_text())
+    data["scope"]["narrowed"] = False
+    data["verdict"] = "conformant"
+    (tmp_path / "widened.json").write_text(json.dumps(data))
+    widened = conformance("verify", "widened.json", "--public-key", "vendor.pub", cwd=tmp_path)
+    assert widened.returncode == 1  # the scope is signed with everything else
 
     data = json.loads((tmp_path / "reports/run.json").read_text())
     data["results"][0]["message"] = "edited"

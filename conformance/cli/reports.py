@@ -82,6 +82,7 @@ def merge(parts: tuple[str, ...], out: str, formats: str, sign_key: str | None) 
 def verify(run_json: str, public_key: str | None) -> None:
     """Check a signed run.json: exit 0 valid, 1 changed or signed by another key, 2 unusable."""
     from conformance.reports.json_report import read_json_dict
+    from conformance.reports.scope import scope_lines
     from conformance.reports.signing import load_public_key, verify_report
 
     pinned = load_public_key(Path(public_key)) if public_key else None
@@ -96,6 +97,8 @@ def verify(run_json: str, public_key: str | None) -> None:
         f"  profile {data['profile']['name']}, target {targets}, verdict {data['verdict']}, "
         f"finished {data['finished']}"
     )
+    for line in scope_lines(data.get("scope") or {}):
+        click.echo(f"  {line}")
     if pinned is None:
         click.echo(
             "  the key is the report's own: pin the signer's key with --public-key to know who "

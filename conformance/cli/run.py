@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from conformance.core.catalogue import load_catalogue
-from conformance.core.errors import UsageError
+from conformance.core.errors import TargetError, UsageError
 from conformance.core.model import Report
 from conformance.core.summary import EXIT_CODES
 
@@ -41,8 +41,9 @@ def _targets(
 ) -> Iterator[list[str]]:
     """Target specs to hand to the plugin; with none, the reference agency (started here).
 
-    A lone --target that cannot be reached ends the command (exit 2); in a fleet or a shard,
-    the engine reports it as `error` in the report and tests the others."""
+    A lone --target that cannot be reached is said in one line, and its report lists every
+    requirement as `error` (exit 2); in a fleet or a shard, the engine reports it as `error` in
+    the report and tests the others."""
     from conformance.client.preflight import check_reachable
     from conformance.inputs.fleet import load_fleet, shard_of
     from conformance.inputs.target import resolve_target
@@ -56,7 +57,10 @@ def _targets(
     if specs:
         resolved = [resolve_target(spec) for spec in specs]  # a bad target file fails them all
         if lone:
-            check_reachable(resolved[0])
+            try:
+                check_reachable(resolved[0])
+            except TargetError as exc:
+                click.echo(f"error: {exc}; the report lists every requirement as error", err=True)
         yield list(specs)
         return
     from conformance.reference import running_reference, target_file_text

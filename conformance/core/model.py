@@ -155,6 +155,14 @@ class Report:
     levels: dict[str, Verdict]
     verdict: Verdict
     complete: bool = True
+    #: what was asked and what ran: the profile's selection, narrowing, what did not run, safety
+    #: opt-ins, parameters differing from the catalogue's defaults, waivers (see engine.scope)
+    scope: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether the run tested less than its profile selects (a requirement, a level...)."""
+        return bool(self.scope.get("narrowed"))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form written as run.json (keys are a stable contract)."""
@@ -166,6 +174,7 @@ class Report:
             "finished": self.finished,
             "seed": self.seed,
             "complete": self.complete,
+            "scope": dict(self.scope),
             "targets": [t.to_dict() for t in self.targets],
             "results": [r.to_dict() for r in self.results],
             "levels": {k: v.value for k, v in self.levels.items()},
@@ -203,4 +212,5 @@ class Report:
             levels={k: Verdict(v) for k, v in data["levels"].items()},
             verdict=Verdict(data["verdict"]),
             complete=data.get("complete", True),
+            scope=dict(data.get("scope") or {}),
         )

@@ -37,14 +37,27 @@ def level_verdicts(
     }
 
 
-def overall_verdict(levels: dict[str, Verdict], complete: bool = True) -> Verdict:
-    """Not conformant if a level is; incomplete if a level is, or the run was interrupted."""
+def overall_verdict(
+    levels: dict[str, Verdict], complete: bool = True, narrowed: bool = False
+) -> Verdict:
+    """Not conformant if a level is; incomplete if a level is, if the run was interrupted, or if
+    it was narrowed to less than its profile selects (a narrowed run is never conformant)."""
     values = set(levels.values())
     if Verdict.NOT_CONFORMANT in values:
         return Verdict.NOT_CONFORMANT
-    if Verdict.INCOMPLETE in values or not complete or not levels:
+    if Verdict.INCOMPLETE in values or not complete or narrowed or not levels:
         return Verdict.INCOMPLETE
     return Verdict.CONFORMANT
+
+
+def narrowed_levels(levels: dict[str, Verdict], cut: Iterable[str]) -> dict[str, Verdict]:
+    """`levels` with every level in `cut` (some of its selected requirements did not run) at
+    most incomplete."""
+    cut = set(cut)
+    return {
+        name: Verdict.INCOMPLETE if name in cut and verdict is Verdict.CONFORMANT else verdict
+        for name, verdict in levels.items()
+    }
 
 
 def outcome_counts(results: Iterable[Result]) -> dict[Level, Counter[Outcome]]:

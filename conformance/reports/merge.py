@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from conformance.core.errors import UsageError
 from conformance.core.model import Level, Report, Verdict
@@ -54,6 +55,7 @@ def merge_reports(reports: Sequence[Report], names: Sequence[str] | None = None)
     order = [level.value for level in Level]
     levels = {level: levels[level] for level in sorted(levels, key=order.index)}
     complete = all(part.complete for part in reports)
+    scope = merged_scope([part.scope for part in reports])
     return Report(
         schema_version=first.schema_version,
         suite=dict(first.suite),
@@ -64,6 +66,21 @@ def merge_reports(reports: Sequence[Report], names: Sequence[str] | None = None)
         targets=tuple(t for part in reports for t in part.targets),
         results=tuple(r for part in reports for r in part.results),
         levels=levels,
-        verdict=overall_verdict(levels, complete),
+        verdict=overall_verdict(levels, complete, narrowed=bool(scope.get("narrowed"))),
         complete=complete,
+        scope=scope,
     )
+
+
+def merged_scope(scopes: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One scope of the parts' scopes: narrowed if any part was; what any part left out, or
+    did not run, stays listed."""
+    scopes = [s for s in scopes if s]
+    if not scopes:
+        return {}
+    merged = dict(scopes[0])
+    merged["narrowed"] = any(s.get("narrowed") for s in scopes)
+    for key in ("left_out", "ran"):
+        merged[key] = list(dict.fromkeys(x for s in scopes for x in s.get(key, [])))
+    merged["not_run"] = [x for s in scopes for x in s.get("not_run", [])]
+    return merged
