@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ from conformance.core.summary import level_verdicts, narrowed_levels, overall_ve
 from conformance.core.version import __version__
 from conformance.inputs.profile import Profile, merge_inputs
 from conformance.inputs.target import Target
+from conformance.inputs.waivers import Waiver
 
 REPORT_SCHEMA_VERSION = "1.0"
 AUTO_EVIDENCE_LIMIT = 10
@@ -88,6 +90,8 @@ class Engine:
         catalogue: Catalogue | None = None,
         checks: dict[str, CheckFunction] | None = None,
         preflight: bool = False,
+        waivers: Sequence[Waiver] = (),
+        today: dt.date | None = None,
     ) -> None:
         """With `preflight`, each target is first reached by one TCP connection; a target that
         cannot be reached gets `error` for every implemented requirement and nothing is sent
@@ -100,6 +104,8 @@ class Engine:
         self.targets = tuple(targets)
         self.allow_extra = frozenset(allow)
         self.max_rps = max_rps
+        self.waivers = tuple(waivers)
+        self.today = today or dt.date.today()
         self.only = tuple(only)
         self.levels = tuple(levels)
         self.results: list[Result] = []
@@ -169,8 +175,40 @@ class Engine:
             reproduce=ctx.reproduce,
         )
         state.outcomes[req.id] = outcome
+        waiver = self._waiver_for(result)
+        if waiver is not None:
+            result = dataclasses.replace(result, waiver=waiver.to_dict())
         self.results.append(result)
         return result
+
+    def _waiver_for(self, result: Result) -> Waiver | None:
+        """The waiver in force for a fail or warn (errors and skips are never waived)."""
+        if result.outcome not in (Outcome.FAIL, Outcome.WARN):
+            return None
+        for waiver in self.waivers:
+            if waiver.matches(result.requirement, result.target) and not waiver.expired(self.today):
+                return waiver
+        return None
+
+    def waiver_scope(self) -> dict[str, list[dict[str, Any]]]:
+        """Which waivers applied (and to what), which had expired, which matched nothing."""
+        applied, expired, unused = [], [], []
+        for waiver in self.waivers:
+            hits = [
+                f"{r.requirement}[{r.target}]"
+                for r in self.results
+                if r.waiver is not None
+                and r.waiver.get("source") == waiver.source
+                and r.waiver.get("requirement") == waiver.requirement
+            ]
+            entry = waiver.to_dict()
+            if waiver.expired(self.today):
+                expired.append(entry)
+            elif hits:
+                applied.append({**entry, "results": hits})
+            else:
+                unused.append(entry)
+        return {"applied": applied, "expired": expired, "unused": unused}
 
     def _decide(
         self, ctx: CheckContext, state: _TargetState, exchanges: list[Exchange]
@@ -259,6 +297,7 @@ class Engine:
             "allow": sorted(c.value for c in allow if c is not SafetyClass.READ),
             "max_rps": self.max_rps,
             "parameters": {rid: found for rid, found in overrides.items() if found},
+            "waivers": self.waiver_scope(),
         }
 
     def report(self, *, complete: bool = True, deselected: Iterable[str] = ()) -> Report:

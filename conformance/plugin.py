@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 
+from conformance.core.catalogue import load_catalogue
 from conformance.core.errors import ConformanceError, Inconclusive, NonConformance
 from conformance.core.model import Outcome, Report, Result, SafetyClass
-from conformance.core.summary import EXIT_CODES
+from conformance.core.summary import FAIL_ON, exit_code
 from conformance.engine import Engine, PlannedCheck
 from conformance.inputs.profile import load_profile
 from conformance.inputs.target import Target, resolve_target
+from conformance.inputs.waivers import load_waivers
 
 SESSION_KEY = pytest.StashKey["ConformanceSession"]()
 _STATUS = {
@@ -66,6 +68,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="report formats: json,junit,html (allure: use --alluredir)",
     )
     group.addoption(
+        "--conformance-waivers",
+        action="append",
+        default=[],
+        help="a waiver file (repeatable): known failures accepted until a date",
+    )
+    group.addoption(
+        "--conformance-fail-on",
+        choices=FAIL_ON,
+        default="fail",
+        help="the exit code is 1 on a fail (default) or also on a warn (a SHOULD not met)",
+    )
+    group.addoption(
         "--conformance-sign-key",
         default=None,
         help="sign run.json with this Ed25519 private key (PEM file)",
@@ -95,6 +109,9 @@ class ConformanceSession:
 
                 targets = [self._stack.enter_context(running_reference(opt.conformance_fault))]
             allow = [SafetyClass(a) for a in opt.conformance_allow.split(",") if a.strip()]
+            waivers = [
+                w for f in opt.conformance_waivers for w in load_waivers(Path(f), load_catalogue())
+            ]
         except (ConformanceError, ValueError) as exc:
             self._stack.close()
             raise pytest.UsageError(str(exc)) from None
@@ -107,6 +124,7 @@ class ConformanceSession:
             only=opt.conformance_requirement,
             levels=opt.conformance_level,
             preflight=True,
+            waivers=waivers,
         )
         self.planned = self.engine.plan()
 
@@ -214,6 +232,9 @@ class RequirementItem(pytest.Item):
         self.result = result
         self.user_properties.append(("outcome", result.outcome.value))
         _label_for_allure(self.planned, result)
+        if result.waiver is not None:
+            self.user_properties.append(("waiver", str(result.waiver.get("source", ""))))
+            return  # a known failure accepted until its date: shown, not gating
         if result.outcome is Outcome.FAIL:
             raise NonConformance(result.message)
         if result.outcome is Outcome.ERROR:
@@ -291,9 +312,12 @@ def pytest_report_teststatus(
     """Show conformance outcomes in their own words (PASS, WARN, NOT-IMPLEMENTED, ...)."""
     if report.when != "call":
         return None
-    outcome = dict(report.user_properties).get("outcome")
+    properties = dict(report.user_properties)
+    outcome = properties.get("outcome")
     if outcome is None:
         return None
+    if "waiver" in properties:
+        return "waived", "w", (f"{str(outcome).upper()} (waived)", {"yellow": True})
     return _STATUS[Outcome(str(outcome))]
 
 
@@ -318,7 +342,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     report = conformance.finish(complete)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        session.exitstatus = EXIT_CODES[report.verdict]
+        fail_on = session.config.option.conformance_fail_on
+        session.exitstatus = exit_code(report.verdict, report.results, fail_on)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

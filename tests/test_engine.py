@@ -140,7 +140,13 @@ def test_interrupted_run_is_incomplete():
     report = engine.report(complete=False)
     assert report.complete is False
     assert report.verdict is Verdict.INCOMPLETE
-    assert [r.requirement for r in report.results] == ["NET-TLS-01"]
+    assert report.results[0].requirement == "NET-TLS-01"
+    assert report.results[0].outcome is Outcome.PASS
+    rest = report.results[1:]
+    assert rest  # every planned requirement the run did not reach is listed, as an error
+    assert {r.outcome for r in rest} == {Outcome.ERROR}
+    assert all(r.message.startswith("not run") for r in rest)
+    assert len(report.scope["not_run"]) == len(rest)
 
 
 def test_targets_need_distinct_names():

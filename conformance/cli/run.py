@@ -16,7 +16,7 @@ import click
 from conformance.core.catalogue import load_catalogue
 from conformance.core.errors import TargetError, UsageError
 from conformance.core.model import Report
-from conformance.core.summary import EXIT_CODES
+from conformance.core.summary import FAIL_ON, exit_code
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -132,7 +132,11 @@ class _ReportCatcher:
 )
 @click.option("--requirement", "requirements", multiple=True, help="only this requirement ID")
 @click.option("--seed", type=int, help="seed that reproduces generated requests")
-@click.option("--max-rps", type=float, help="request-rate cap (lower than the target's wins)")
+@click.option(
+    "--max-rps",
+    type=click.FloatRange(min=0, min_open=True),
+    help="request-rate cap (lower than the target's wins)",
+)
 @click.option("--allow", "allow", multiple=True, help="opt in to classes: write, load")
 @click.option(
     "--fault",
@@ -158,6 +162,20 @@ class _ReportCatcher:
     type=click.Path(dir_okay=False),
     help="sign run.json with this Ed25519 private key (PEM; `conformance keygen` makes one)",
 )
+@click.option(
+    "--waivers",
+    "waiver_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="a waiver file (repeatable): known failures, owned, accepted until a date",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="fail",
+    show_default=True,
+    help="exit 1 on a fail, or also on a warn (a SHOULD not met)",
+)
 @click.option("-q", "--quiet", is_flag=True, help="no per-requirement progress lines")
 @clean_errors
 def run(
@@ -175,6 +193,8 @@ def run(
     jobs: int,
     shard: str | None,
     sign_key: str | None,
+    waiver_files: tuple[str, ...],
+    fail_on: str,
     quiet: bool,
 ) -> None:
     """Run a profile against a target and write the conformance report."""
@@ -190,6 +210,11 @@ def run(
         catalogue.get_or_raise(rid)
         if rid not in loaded.requirements:
             raise UsageError(f"{rid} is not selected by profile {loaded.name}")
+    from conformance.inputs.waivers import load_waivers
+
+    waivers = [str(Path(f).resolve()) for f in waiver_files]
+    for found in waivers:  # refuse a malformed waiver file before any request
+        load_waivers(Path(found), catalogue)
     key = None
     if sign_key:  # refuse a bad key before the run, not after it
         from conformance.reports.signing import load_private_key
@@ -215,12 +240,14 @@ def run(
                     *(a for rid in requirements for a in ("--requirement", rid)),
                     *(("--max-rps", str(max_rps)) if max_rps else ()),
                     *(a for x in allowed for a in ("--allow", x)),
+                    *(a for w in waivers for a in ("--waivers", w)),
                 ],
                 min(jobs, count),
                 seed,
                 Path(out),
                 chosen,
                 key,
+                fail_on,
             )
     part = None
     if shard is not None:
@@ -277,6 +304,8 @@ def run(
             args += ["--conformance-allow", ",".join(allowed)]
         if sign_key:
             args += ["--conformance-sign-key", str(Path(sign_key).resolve())]
+        args += [a for w in waivers for a in ("--conformance-waivers", w)]
+        args += ["--conformance-fail-on", fail_on]
         if "allure" in chosen:
             args += ["-p", "allure_pytest.plugin"]
             args += ["--alluredir", str(Path(out) / "allure-results"), "--clean-alluredir"]
@@ -287,7 +316,7 @@ def run(
             f"error: the run did not produce a report (pytest exit code {int(code)})", err=True
         )
         sys.exit(2)
-    sys.exit(EXIT_CODES[catcher.report.verdict])
+    sys.exit(exit_code(catcher.report.verdict, catcher.report.results, fail_on))
 
 
 def _run_parallel(
@@ -297,6 +326,7 @@ def _run_parallel(
     out: Path,
     formats: list[str],
     key: Ed25519PrivateKey | None,
+    fail_on: str = "fail",
 ) -> None:
     """`run --jobs`: the shards as child processes, merged; print the summary and exit."""
     import random
@@ -315,4 +345,4 @@ def _run_parallel(
     written = write_reports(merged, out, [f for f in formats if f != "allure"], key)
     print_summary(merged, Console())
     click.echo(f"reports written to {out} ({', '.join(written)}{', allure' if allure else ''})")
-    sys.exit(EXIT_CODES[merged.verdict])
+    sys.exit(exit_code(merged.verdict, merged.results, fail_on))

@@ -112,10 +112,12 @@ class Result:
     evidence: tuple[Evidence, ...] = ()
     duration_s: float = 0.0
     reproduce: str = ""
+    #: the waiver that accepts this fail or warn for now (it then gates nothing), or None
+    waiver: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used in run.json."""
-        return {
+        found: dict[str, Any] = {
             "requirement": self.requirement,
             "level": self.level.value,
             "keyword": self.keyword.value,
@@ -126,6 +128,9 @@ class Result:
             "duration_s": round(self.duration_s, 4),
             "reproduce": self.reproduce,
         }
+        if self.waiver is not None:
+            found["waiver"] = dict(self.waiver)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +202,7 @@ class Report:
                 ),
                 duration_s=r.get("duration_s", 0.0),
                 reproduce=r.get("reproduce", ""),
+                waiver=r.get("waiver"),
             )
             for r in data["results"]
         )

@@ -13,10 +13,12 @@ def level_verdict(results: Iterable[Result], not_implemented: str = "ignore") ->
     decided (every requirement skipped, not applicable or not implemented: nothing was tested)
     or, when the profile's rule says so, on any requirement not implemented; and conformant
     otherwise."""
+    results = list(results)
     outcomes = {r.outcome for r in results}
-    if Outcome.FAIL in outcomes:
+    gating = {r.outcome for r in results if r.waiver is None}  # a waived fail gates nothing
+    if Outcome.FAIL in gating:
         return Verdict.NOT_CONFORMANT
-    if Outcome.ERROR in outcomes or not outcomes & {Outcome.PASS, Outcome.WARN}:
+    if Outcome.ERROR in gating or not outcomes & {Outcome.PASS, Outcome.WARN, Outcome.FAIL}:
         return Verdict.INCOMPLETE
     if not_implemented == "incomplete" and Outcome.NOT_IMPLEMENTED in outcomes:
         return Verdict.INCOMPLETE
@@ -69,3 +71,12 @@ def outcome_counts(results: Iterable[Result]) -> dict[Level, Counter[Outcome]]:
 
 
 EXIT_CODES = {Verdict.CONFORMANT: 0, Verdict.NOT_CONFORMANT: 1, Verdict.INCOMPLETE: 2}
+FAIL_ON = ("fail", "warn")
+
+
+def exit_code(verdict: Verdict, results: Iterable[Result], fail_on: str = "fail") -> int:
+    """The exit code of a run: its verdict's, or 1 when `fail_on` is "warn" and a SHOULD was not
+    met (an unwaived warn) in a run that is otherwise conformant."""
+    code = EXIT_CODES[verdict]
+    unwaived_warn = any(r.outcome is Outcome.WARN and r.waiver is None for r in results)
+    return 1 if code == 0 and fail_on == "warn" and unwaived_warn else code

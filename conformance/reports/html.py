@@ -10,9 +10,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from conformance.core.catalogue import load_catalogue
 from conformance.core.model import Evidence, Level, Outcome, Report, Result, Verdict
 from conformance.core.summary import outcome_counts
 from conformance.reports.html_style import CSS
+from conformance.reports.scope import scope_lines
 
 OUTCOME_TITLES = {
     Outcome.FAIL: "Failed: a MUST is not met",
@@ -110,6 +112,7 @@ def _facts(report: Report) -> str:
         ("Started", _e(report.started)),
         ("Finished", _e(report.finished) + _e(_duration(report.started, report.finished))),
         ("Suite", _e(f"{report.suite.get('name', '')} {report.suite.get('version', '')}")),
+        ("Scope", "<br>".join(_e(line) for line in scope_lines(report.scope))),
     ]  # fmt: skip
     body = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
     return f'<dl class="facts">{body}</dl>'
@@ -161,9 +164,15 @@ def _jump_links(total: Mapping[Outcome, int]) -> str:
 def _findings(report: Report) -> str:
     """One section per outcome, worst first; inside, results by level, requirement, target."""
     levels = list(Level)
+    order = {rid: i for i, rid in enumerate(load_catalogue())}
     ordered = sorted(
         report.results,
-        key=lambda r: (r.outcome.rank, levels.index(r.level), r.requirement, r.target),
+        key=lambda r: (
+            r.outcome.rank,
+            levels.index(r.level),
+            order.get(r.requirement, len(order)),
+            r.target,
+        ),
     )
     sections = []
     for outcome in Outcome:
@@ -189,6 +198,21 @@ def _result(result: Result) -> str:
         f"{result.duration_s:.2f} s</span></h3>",
         f'<p class="message">{_e(result.message)}</p>',
     ]
+    requirement = load_catalogue().get(result.requirement)
+    if requirement is not None:
+        parts.insert(
+            2,
+            f'<p class="meta">{_e(requirement.statement)} <span class=meta>'
+            f"[{_e(requirement.source)}]</span></p>",
+        )
+    if result.waiver is not None:
+        w = result.waiver
+        ticket = f", {w['ticket']}" if w.get("ticket") else ""
+        parts.append(
+            f'<p class="label">Waived until {_e(str(w.get("expires")))} by '
+            f"{_e(str(w.get('owner')))}{_e(ticket)}: {_e(str(w.get('reason')))} "
+            f"<span class=meta>({_e(str(w.get('source', '')))})</span></p>"
+        )
     parts += [_evidence(e) for e in result.evidence]
     if result.reproduce:
         parts.append(f'<p class="label">Reproduce</p><pre class="cmd">{_e(result.reproduce)}</pre>')

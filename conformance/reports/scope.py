@@ -45,6 +45,19 @@ def scope_lines(scope: dict[str, Any]) -> list[str]:
         f"safety: {'opted in to ' + ', '.join(allow) if allow else 'read-only'}"
         + (f"; --max-rps {cap:g}" if isinstance(cap, int | float) else "")
     )
+    waivers = scope.get("waivers") or {}
+    for kind, words in (
+        ("applied", "waivers applied (failures shown, not gating)"),
+        ("expired", "waivers EXPIRED (no longer applied)"),
+        ("unused", "waivers unused (matched no fail or warn)"),
+    ):
+        found = waivers.get(kind) or []
+        if found:
+            shown = "; ".join(
+                f"{w['requirement']} on {w['target']} until {w['expires']} ({w['owner']})"
+                for w in found[:SHOWN]
+            )
+            lines.append(f"{words}: {len(found)}: {shown}")
     changed = scope.get("parameters", {})
     if changed:
         shown = "; ".join(
