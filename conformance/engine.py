@@ -92,6 +92,7 @@ class Engine:
         preflight: bool = False,
         waivers: Sequence[Waiver] = (),
         today: dt.date | None = None,
+        unusable: dict[str, str] | None = None,
     ) -> None:
         """With `preflight`, each target is first reached by one TCP connection; a target that
         cannot be reached gets `error` for every implemented requirement and nothing is sent
@@ -122,6 +123,9 @@ class Engine:
                 target, allow=self.allowed(target), redactor=self.redactor, max_rps=rps
             )
             self._state[target.name] = _TargetState(client, Discovery(client))
+        for name, why in (unusable or {}).items():  # a fleet entry that could not be loaded
+            self._state[name].unreachable = f"{why}; no check was run on it"
+            self._state[name].probed = True
 
     def allowed(self, target: Target) -> frozenset[SafetyClass]:
         """Safety classes this run may use on `target` (profile, target file and command line)."""

@@ -9,6 +9,7 @@ profile or a target. Without a target it starts the bundled reference agency.
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from conformance.core.errors import ConformanceError, Inconclusive, NonConforman
 from conformance.core.model import Outcome, Report, Result, SafetyClass
 from conformance.core.summary import FAIL_ON, exit_code
 from conformance.engine import Engine, PlannedCheck
+from conformance.inputs.fleet import resolve_fleet
 from conformance.inputs.profile import load_profile
-from conformance.inputs.target import Target, resolve_target
+from conformance.inputs.target import Target
 from conformance.inputs.waivers import load_waivers
 
 SESSION_KEY = pytest.StashKey["ConformanceSession"]()
@@ -103,7 +105,13 @@ class ConformanceSession:
 
                 self.signing_key = load_private_key(Path(opt.conformance_sign_key))
             profile = load_profile(opt.conformance_profile or "full")
-            targets = [resolve_target(t) for t in opt.conformance_target]
+            targets, unusable, notes = (
+                resolve_fleet(list(opt.conformance_target))
+                if opt.conformance_target
+                else ([], {}, [])
+            )
+            for note in notes:
+                sys.stderr.write(note + "\n")
             if not targets:
                 from conformance.reference import running_reference
 
@@ -125,6 +133,7 @@ class ConformanceSession:
             levels=opt.conformance_level,
             preflight=True,
             waivers=waivers,
+            unusable=unusable,
         )
         self.planned = self.engine.plan()
 

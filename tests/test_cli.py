@@ -159,3 +159,13 @@ def test_a_run_stopped_early_writes_every_report_listing_what_did_not_run(tmp_pa
     junit = (tmp_path / "reports" / "junit.xml").read_text("utf-8")
     assert junit.count("<error") >= len(not_run)  # CI sees the run as not green
     assert (tmp_path / "reports" / "report.html").is_file()
+
+
+def test_an_unwritable_report_folder_is_one_line_before_any_request(tmp_path):
+    (tmp_path / "taken").write_text("a file, not a folder", "utf-8")
+    line = one_line_error(
+        conformance(
+            "run", "--target", "https://127.0.0.1:9", "--out", "taken/reports", cwd=tmp_path
+        )
+    )
+    assert "cannot write the reports to taken/reports" in line

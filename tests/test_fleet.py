@@ -180,3 +180,27 @@ def test_cli_jobs_run_the_shards_in_parallel_and_merge_them(reference_target, tm
     both = conformance("run", *args, "--jobs", "2", "--shard", "1/2", cwd=tmp_path)
     assert both.returncode == 2
     assert "leave out --shard" in both.stderr
+
+
+def test_a_malformed_fleet_entry_is_that_agencys_error_and_same_names_are_told_apart(
+    reference_target, tmp_path
+):
+    text = target_file_text(reference_target)
+    (tmp_path / "a.yaml").write_text(text, "utf-8")
+    (tmp_path / "b.yaml").write_text(text, "utf-8")  # the same name: reference-agency
+    (tmp_path / "bad.yaml").write_text("base_url: https://x\nsafty: {}\n", "utf-8")
+    (tmp_path / "fleet.yaml").write_text("targets: [a.yaml, b.yaml, bad.yaml]\n", "utf-8")
+    done = conformance(
+        "run", "--fleet", "fleet.yaml", "--profile", "departmental", "-q", cwd=tmp_path
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "two fleet entries are named 'reference-agency'" in done.stderr
+    assert "bad.yaml:2: safty: unknown key (did you mean safety?)" in done.stderr
+    data = json.loads((tmp_path / "reports" / "run.json").read_text())
+    by_target: dict[str, set[str]] = {}
+    for result in data["results"]:
+        by_target.setdefault(result["target"], set()).add(result["outcome"])
+    assert len(by_target) == 3
+    assert by_target["bad"] == {"error"}
+    tested = [name for name in by_target if name != "bad"]
+    assert all("pass" in by_target[name] for name in tested), by_target

@@ -55,7 +55,9 @@ def _targets(
     if shard is not None:
         specs = tuple(shard_of(list(specs), *shard))
     if specs:
-        resolved = [resolve_target(spec) for spec in specs]  # a bad target file fails them all
+        # one malformed target file is the user's mistake (one line, before any request); in a
+        # fleet that agency is an error in the report and the others are tested
+        resolved = [resolve_target(specs[0])] if len(specs) == 1 else []
         if lone:
             try:
                 check_reachable(resolved[0])
@@ -203,6 +205,7 @@ def run(
     from conformance.inputs.profile import load_profile
 
     chosen = parse_formats(formats)
+    writable_folder(Path(out))
     allowed = _allow(allow)
     loaded = load_profile(profile)
     catalogue = load_catalogue()
@@ -317,6 +320,18 @@ def run(
         )
         sys.exit(2)
     sys.exit(exit_code(catcher.report.verdict, catcher.report.results, fail_on))
+
+
+def writable_folder(out: Path) -> None:
+    """Refuse, in one line and before any request, a report folder that cannot be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".conformance-write-test-"):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write the reports to {out}: {exc.strerror or exc} (choose --out)"
+        ) from None
 
 
 def _run_parallel(

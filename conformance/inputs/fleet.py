@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conformance.core.errors import TargetError, UsageError
+from conformance.inputs.target import Target
 from conformance.inputs.yamlsource import load_yaml
 
 
@@ -39,3 +40,61 @@ def shard_of(specs: list[str], k: int, n: int) -> list[str]:
             f"{len(specs)} shards"
         )
     return part
+
+
+def resolve_fleet(specs: list[str]) -> tuple[list[Target], dict[str, str], list[str]]:
+    """The targets of `specs` with distinct names, the targets that could not be loaded (name →
+    why), and notes for the user.
+
+    One target whose file is malformed is the user's mistake: TargetError, before any request.
+    In a fleet, it is that agency's `error` in the report while the others are tested. Entries
+    with the same name (every file `serve-reference` writes is named reference-agency) are told
+    apart by host and port, and the note says so."""
+    from conformance.inputs.target import resolve_target
+
+    if len(specs) == 1:
+        return [resolve_target(specs[0])], {}, []
+    targets: list[Target] = []
+    broken: dict[str, str] = {}
+    for spec in specs:
+        try:
+            targets.append(resolve_target(spec))
+        except TargetError as exc:
+            name = _unique(Path(spec).stem or spec, {t.name for t in targets} | set(broken))
+            broken[name] = f"the target could not be loaded: {exc}"
+            targets.append(Target(name=name, base_url=f"unloadable:{spec}"))
+    renamed, broken, notes = distinct_names(targets, broken)
+    return renamed, broken, [*notes, *(f"note: {name}: {why}" for name, why in broken.items())]
+
+
+def distinct_names(
+    targets: list[Target], broken: dict[str, str]
+) -> tuple[list[Target], dict[str, str], list[str]]:
+    """`targets` renamed where two share a name ("name (host:port)"), with notes saying so."""
+    import dataclasses
+    from collections import Counter
+    from urllib.parse import urlsplit
+
+    counts = Counter(t.name for t in targets)
+    renamed: list[Target] = []
+    notes: list[str] = []
+    taken: set[str] = {t.name for t in targets if counts[t.name] == 1}
+    for target in targets:
+        if counts[target.name] == 1:
+            renamed.append(target)
+            continue
+        where = urlsplit(target.base_url).netloc or target.base_url
+        name = _unique(f"{target.name} ({where})", taken)
+        taken.add(name)
+        notes.append(f"note: two fleet entries are named {target.name!r}: this one is {name!r}")
+        if target.name in broken:
+            broken[name] = broken.pop(target.name)
+        renamed.append(dataclasses.replace(target, name=name))
+    return renamed, broken, notes
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name} #{n}", n + 1
+    return candidate
