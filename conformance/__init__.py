@@ -17,6 +17,7 @@ from conformance.core.errors import (
     TargetError,
     UsageError,
 )
+from conformance.core.inputs import check_inputs, declare_input
 from conformance.core.model import (
     Evidence,
     Keyword,
@@ -60,6 +61,8 @@ __all__ = [
     "Verdict",
     "__version__",
     "check",
+    "check_inputs",
+    "declare_input",
     "load_catalogue",
     "load_profile",
     "load_target_file",

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from conformance.core.inputs import check_inputs
 from conformance.core.model import SafetyClass
 from conformance.inputs.secrets import SecretRef
 from conformance.inputs.target import ClientCertificate, OAuth2Client, SafetyPolicy, Target
@@ -27,10 +28,17 @@ REFERENCE_SAFETY = SafetyPolicy(
 
 
 def reference_inputs() -> dict[str, Any]:
-    """What the reference agency offers to the data and business checks (its own inputs)."""
+    """What the reference agency offers to the data and business checks (its own inputs),
+    through the rule every profile and target file follows (`check_inputs`): its workflows are
+    files named relative to the agency's package folder, anchored as file:// URIs."""
     import reference_agency
 
-    workflows = Path(reference_agency.__file__).parent / "workflows"
+    home = Path(reference_agency.__file__).parent
+    workflows = [p.relative_to(home).as_posix() for p in (home / "workflows").glob("*.arazzo.yaml")]
+    return check_inputs(_reference_inputs(sorted(workflows)), home)
+
+
+def _reference_inputs(workflows: list[str]) -> dict[str, Any]:
     return {
         "resources": {
             "license": {
@@ -57,7 +65,7 @@ def reference_inputs() -> dict[str, Any]:
             }
         },
         "rdf": [{"relation": "describedby", "shapes": "dcat-ap-3.0.1-subset"}],
-        "workflows": sorted(str(p) for p in workflows.glob("*.arazzo.yaml")),
+        "workflows": workflows,
         "idempotency": {
             "operation": "createApplication",
             "body": _sample_application("北京示例科技有限公司"),
@@ -161,7 +169,7 @@ def reference_target(agency: Any, secret_file: Path) -> Target:
     second_file.write_text(second.client_secret, "utf-8")
     second_file.chmod(0o600)
     identities = {
-        "second": {"client_id": second.client_id, "client_secret": {"file": str(second_file)}},
+        "second": {"client_id": second.client_id, "client_secret": {"file": second_file.name}},
         "change": {"operation": "withdrawApplication"},
         "without_privilege": "applications:read",
     }
@@ -179,7 +187,10 @@ def reference_target(agency: Any, secret_file: Path) -> Target:
         ),
         client_certificate=ClientCertificate(Path(agency.client_cert), Path(agency.client_key)),
         safety=REFERENCE_SAFETY,
-        inputs={**reference_inputs(), "identities": identities},
+        inputs={
+            **reference_inputs(),
+            **check_inputs({"identities": identities}, second_file.parent),
+        },
     )
 
 

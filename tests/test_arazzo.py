@@ -23,6 +23,7 @@ from conformance.business.arazzo.runner import Limits
 from conformance.client.discovery import Discovery
 from conformance.client.http import HttpClient
 from conformance.core.errors import ProfileError
+from conformance.core.inputs import local_file
 from conformance.documents.openapi import OpenApiDocument
 from conformance.inputs.target import Target
 from conformance.reference import reference_inputs
@@ -276,9 +277,14 @@ def test_unsupported_constructs_are_refused_not_skipped(tmp_path):
         load_arazzo(path)
 
 
+def bundled_workflows() -> list[Path]:
+    """The reference agency's workflows (file:// URIs in its inputs) as files."""
+    return [Path(str(local_file(uri))) for uri in reference_inputs()["workflows"]]
+
+
 def test_the_bundled_workflows_load():
-    paths = reference_inputs()["workflows"]
-    assert [Path(p).name for p in paths] == ["enterprise-establishment.arazzo.yaml"]
+    paths = bundled_workflows()
+    assert [p.name for p in paths] == ["enterprise-establishment.arazzo.yaml"]
     document = load_arazzo(paths[0])
     assert list(document.workflows) == ["establishEnterpriseJson", "establishEnterpriseXml"]
     by_path = document.workflows["establishEnterpriseXml"].steps[-1]
@@ -302,7 +308,7 @@ def run(agency, path: Path, limits: Limits) -> tuple[dict, list[StepRecord]]:
 
 
 def test_the_bundled_workflows_run_on_the_reference_agency(agency):
-    outputs, records = run(agency, Path(reference_inputs()["workflows"][0]), Limits())
+    outputs, records = run(agency, bundled_workflows()[0], Limits())
     assert set(outputs) == {"establishEnterpriseJson", "establishEnterpriseXml"}
     assert outputs["establishEnterpriseJson"]["license_code"].startswith("9111010")
     polls = [r for r in records if r.step_id == "waitUntilLicensed"]

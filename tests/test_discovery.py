@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from agencies import Answer, agency, document, ok_json, operation, run_check, target
 
-from conformance.client.discovery import Discovery
+from conformance.client.discovery import Discovery, load_yaml
 from conformance.client.http import HttpClient
 from conformance.core.model import Outcome
 from conformance.documents.service_levels import DeclaredRate, declared_rate
@@ -102,3 +102,9 @@ def test_server_variables_give_no_false_version_finding():
             )
             result = run_check("DEP-VER-02", target(base), "departmental")
     assert result.outcome is Outcome.PASS, result.message
+
+
+def test_yaml_is_read_as_yaml_1_2_as_openapi_3_1_says():
+    # YAML 1.1 (PyYAML's default) would read NO (Norway) as false and a date as a date object
+    data = load_yaml(b"enum: [NO, SE, yes, on, true, False]\nexample: 2024-01-01\n", "it")
+    assert data == {"enum": ["NO", "SE", "yes", "on", True, False], "example": "2024-01-01"}

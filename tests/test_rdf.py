@@ -15,7 +15,6 @@ The corpus tests skip, with the reason, where the corpus folder is absent.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -172,12 +171,9 @@ def run_check(
 
 
 def rdf_check(site: Site, shapes: Path | str, path: str = "/catalogue") -> Result:
-    """DATA-RDF-01 on `site`, reading the document at `path` against `shapes` (a file)."""
-    name = (
-        shapes
-        if isinstance(shapes, str)
-        else os.path.relpath(shapes, load_profile("full").base_dir)
-    )
+    """DATA-RDF-01 on `site`, reading the document at `path` against `shapes` (a file, or the
+    name of shipped shapes)."""
+    name = shapes if isinstance(shapes, str) else shapes.as_uri()
     inputs = {"rdf": [{"url": path, "shapes": name}]}
     return run_check("DATA-RDF-01", "full", Target("site", site.base_url, inputs=inputs))
 

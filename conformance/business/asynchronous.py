@@ -11,15 +11,38 @@ from conformance.business.arazzo.expressions import Unresolved, pointer_get
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.core.registry import check
 
 ACCEPTED = "RFC 9110 §15.3.3 (202 Accepted)"
 
 
+#: BUS-ASYNC-01: a long operation (operationId, headers, body) and how its monitor shows the end
+ASYNC = declare_input(
+    "async",
+    {
+        "type": "object",
+        "required": ["operation"],
+        "properties": {
+            "operation": {"type": "string"},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "body": {},
+            "done": {
+                "type": "object",
+                "properties": {"pointer": {"type": "string"}, "values": {"type": "array"}},
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    },
+    description="a long operation to start, and how its end shows",
+)
+
+
 @check("BUS-ASYNC-01")
 def accepted_then_poll(ctx: CheckContext) -> str:
     """A long operation answers 202 with Location (and Retry-After); polling it completes."""
-    spec = ctx.require_input("async")
+    spec = ASYNC.require(ctx)
     if not isinstance(spec, dict) or "operation" not in spec:
         raise PreconditionMissing("inputs.async needs operation (and body, headers)")
     document, operation = None, None

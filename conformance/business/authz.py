@@ -3,13 +3,13 @@ and a token without the privilege cannot call a privileged operation."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from conformance.business.cases import CaseDriver
 from conformance.business.common import call_on_case, client_as
 from conformance.client.context import CheckContext
 from conformance.core.errors import PreconditionMissing
+from conformance.core.inputs import declare_input, local_file
 from conformance.core.registry import check
 from conformance.inputs.secrets import SecretRef
 
@@ -18,8 +18,61 @@ def _secret(value: Any, where: str) -> SecretRef:
     if isinstance(value, dict) and isinstance(value.get("env"), str):
         return SecretRef(env=value["env"])
     if isinstance(value, dict) and isinstance(value.get("file"), str):
-        return SecretRef(file=Path(value["file"]))
+        path = local_file(value["file"])
+        if path is None:
+            raise PreconditionMissing(
+                f"{where}: the secret's file {value['file']!r} is not a file URI"
+            )
+        return SecretRef(file=path)
     raise PreconditionMissing(f"{where} must be {{env: NAME}} or {{file: PATH}}, never a value")
+
+
+#: BUS-AUTHZ-01: a second OAuth2 client (its secret from an environment variable or a file), a
+#: scope without the privilege, and an operation that changes a case
+IDENTITIES = declare_input(
+    "identities",
+    {
+        "type": "object",
+        "properties": {
+            "second": {
+                "type": "object",
+                "required": ["client_id", "client_secret"],
+                "properties": {
+                    "client_id": {"type": "string"},
+                    "client_secret": {
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "required": ["env"],
+                                "properties": {"env": {"type": "string"}},
+                                "additionalProperties": False,
+                            },
+                            {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {"file": {"type": "string"}},
+                                "additionalProperties": False,
+                            },
+                        ]
+                    },
+                    "scope": {"type": "string"},
+                    "token_url": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+            "without_privilege": {"type": "string"},
+            "change": {
+                "type": "object",
+                "required": ["operation"],
+                "properties": {"operation": {"type": "string"}, "body": {}},
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    },
+    local_paths=("/second/client_secret/file",),
+    description="a second test identity, and a scope without the privilege",
+)
 
 
 # -- BUS-AUTHZ-01 ---------------------------------------------------------------------------
@@ -27,7 +80,7 @@ def _secret(value: Any, where: str) -> SecretRef:
 def object_authorisation(ctx: CheckContext) -> str:
     """Another identity cannot read a case; a token without the privilege cannot write."""
     driver = CaseDriver.from_inputs(ctx)
-    spec = ctx.require_input("identities")
+    spec = IDENTITIES.require(ctx)
     second = spec.get("second") if isinstance(spec, dict) else None
     if not isinstance(second, dict) or "client_id" not in second:
         raise PreconditionMissing("inputs.identities.second needs client_id and client_secret")

@@ -23,9 +23,34 @@ from conformance.business.arazzo.expressions import Unresolved, pointer_get
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange, HttpClient
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.documents.openapi import OpenApiDocument, Operation
 
 CASE_KEYS = ("create", "body", "read", "id_pointer", "state_pointer")
+
+
+#: how a case of the agency's process is opened, read and followed (see the module's docstring)
+CASE = declare_input(
+    "case",
+    {
+        "type": "object",
+        "required": ["create", "body", "read", "id_pointer", "state_pointer"],
+        "properties": {
+            "create": {
+                "type": "string",
+                "description": "operationId of the POST that opens a case",
+            },
+            "body": {"type": "object"},
+            "read": {"type": "string", "description": "operationId of the GET of one case"},
+            "id_pointer": {"type": "string"},
+            "state_pointer": {"type": "string"},
+            "final_states": {"type": "array", "items": {"type": "string"}},
+            "trace_id_pointer": {"type": "string"},
+        },
+        "additionalProperties": False,
+    },
+    description="how to open a case, read it and see its state",
+)
 
 
 def new_traceparent() -> tuple[str, str]:
@@ -68,7 +93,7 @@ class CaseDriver:
     @classmethod
     def from_inputs(cls, ctx: CheckContext) -> CaseDriver:
         """The driver for inputs.case (skip when the profile declares none)."""
-        spec = ctx.require_input("case")
+        spec = CASE.require(ctx)
         missing = [k for k in CASE_KEYS if not isinstance(spec, dict) or k not in spec]
         if missing:
             raise PreconditionMissing(f"inputs.case lacks {', '.join(missing)}")

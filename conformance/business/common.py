@@ -13,8 +13,39 @@ from conformance.business.peer import PeerCall, SuitePeer
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange, HttpClient
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input, local_file
 
 TRACE_CONTEXT = "W3C Trace Context §3.2 (traceparent)"
+
+
+#: BUS-XAG-01, BUS-CORR-01: how the target is told that its peer is the suite's endpoint, the
+#: path the target calls there, the canned answer, and the CA of the target's client certificate
+PEER = declare_input(
+    "peer",
+    {
+        "type": "object",
+        "required": ["configure", "path"],
+        "properties": {
+            "configure": {
+                "type": "object",
+                "required": ["path"],
+                "properties": {"path": {"type": "string"}, "scope": {"type": "string"}},
+                "additionalProperties": False,
+            },
+            "path": {"type": "string"},
+            "client_ca": {"type": "string"},
+            "answer": {
+                "type": "object",
+                "properties": {"status": {"type": "integer"}, "body": {}},
+                "additionalProperties": False,
+            },
+            "request_schema": {"type": "object"},
+        },
+        "additionalProperties": False,
+    },
+    local_paths=("/client_ca",),
+    description="how the target is told its peer is the suite's endpoint",
+)
 
 
 # -- shared ---------------------------------------------------------------------------------
@@ -37,12 +68,12 @@ def client_as(ctx: CheckContext, **oauth_changes: Any) -> HttpClient:
 @contextmanager
 def suite_peer(ctx: CheckContext) -> Iterator[tuple[SuitePeer, dict[str, Any]]]:
     """Start the suite's peer, tell the target where it is (inputs.peer), reset it after."""
-    spec = ctx.require_input("peer")
+    spec = PEER.require(ctx)
     if not isinstance(spec, dict) or not {"configure", "path"} <= spec.keys():
         raise PreconditionMissing("inputs.peer needs configure and path")
     configure = spec["configure"]
-    client_ca = Path(str(spec.get("client_ca") or ctx.target.ca_bundle or ""))
-    if not client_ca.is_file():
+    client_ca = peer_client_ca(ctx, spec)
+    if client_ca is None or not client_ca.is_file():
         raise PreconditionMissing(
             "inputs.peer.client_ca (or the target's trust.ca_bundle) must name the CA of the "
             "target's client certificate"
@@ -64,6 +95,13 @@ def suite_peer(ctx: CheckContext) -> Iterator[tuple[SuitePeer, dict[str, Any]]]:
         finally:
             reset = admin.request("DELETE", path, auth=True)
             ctx.cite(reset, "restore the target's own peer")
+
+
+def peer_client_ca(ctx: CheckContext, spec: dict[str, Any]) -> Path | None:
+    """The CA of the target's client certificate: inputs.peer.client_ca, else trust.ca_bundle."""
+    if spec.get("client_ca"):
+        return local_file(str(spec["client_ca"]))
+    return ctx.target.ca_bundle
 
 
 def drive_to_peer(

@@ -12,7 +12,29 @@ from conformance.business.common import states_seen
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.core.registry import check
+
+#: BUS-CONS-01: what a case in a state produces, and the listing on the target that must show it
+CONSISTENCY = declare_input(
+    "consistency",
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["state", "value", "related", "items", "key"],
+            "properties": {
+                "state": {"type": "string"},
+                "value": {"type": "string"},
+                "related": {"type": "string"},
+                "items": {"type": "string"},
+                "key": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+    },
+    description="what a case produces and where it must show",
+)
 
 
 # -- BUS-CONS-01 ----------------------------------------------------------------------------
@@ -20,7 +42,7 @@ from conformance.core.registry import check
 def consistency(ctx: CheckContext) -> str:
     """What a case produces shows in the related operation within the declared delay."""
     driver = CaseDriver.from_inputs(ctx)
-    rules = ctx.require_input("consistency")
+    rules = CONSISTENCY.require(ctx)
     if not isinstance(rules, list) or not rules:
         raise PreconditionMissing("inputs.consistency lists no rule")
     delay, interval = float(ctx.params.get("delay_s", 2.0)), float(ctx.params["poll_interval_s"])

@@ -4,7 +4,13 @@ peer agencies."""
 from __future__ import annotations
 
 from conformance.business.cases import Case, CaseDriver, new_traceparent, trace_id_of
-from conformance.business.common import TRACE_CONTEXT, drive_to_peer, states_seen, suite_peer
+from conformance.business.common import (
+    PEER,
+    TRACE_CONTEXT,
+    drive_to_peer,
+    states_seen,
+    suite_peer,
+)
 from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
@@ -16,12 +22,13 @@ def correlation(ctx: CheckContext) -> str:
     """The caller's traceparent trace-id stays with the case and reaches the peer agency."""
     driver = CaseDriver.from_inputs(ctx)
     pointer = driver.spec.get("trace_id_pointer")
-    if "peer" not in ctx.inputs and not pointer:
+    peer_declared = PEER.read(ctx) is not None
+    if not peer_declared and not pointer:
         raise PreconditionMissing(
             "neither inputs.peer nor inputs.case.trace_id_pointer: nowhere to see the trace-id"
         )
     traceparent, trace_id = new_traceparent()
-    if "peer" not in ctx.inputs:
+    if not peer_declared:
         case = driver.create({"traceparent": traceparent})
         driver.follow(case, int(ctx.params.get("max_reads", 10)))
         _check_case_trace(ctx, driver, case, str(pointer), trace_id)

@@ -12,6 +12,7 @@ from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
 from conformance.documents.openapi import OpenApiDocument, Operation
+from conformance.inputs.shared import IDEMPOTENCY
 
 IDEMPOTENCY_DRAFT = "draft-ietf-httpapi-idempotency-key-header"
 
@@ -22,7 +23,7 @@ _MISSING = object()
 @check("BUS-IDEM-01")
 def idempotency_key(ctx: CheckContext) -> str:
     """A repeated POST with one Idempotency-Key creates one resource; another body gets 422."""
-    spec = ctx.require_input("idempotency")
+    spec = IDEMPOTENCY.require(ctx)
     if not isinstance(spec, dict) or not {"operation", "body", "other_body"} <= spec.keys():
         raise PreconditionMissing("inputs.idempotency needs operation, body and other_body")
     document, operation = _post_operation(ctx, str(spec["operation"]))

@@ -18,9 +18,53 @@ from conformance.business.signatures import (
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.core.registry import check
+from conformance.inputs.shared import RESOURCES
 
 JWKS_TYPES = "application/jwk-set+json, application/json"
+
+
+#: BUS-SIG-01: the responses the agency declares signed, and how (profiles/README.md)
+SIGNATURES = declare_input(
+    "signatures",
+    {
+        "type": "object",
+        "properties": {
+            "relation": {"type": "string"},
+            "responses": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "path": {"type": "string"},
+                        "resource": {"type": "string"},
+                        "media_types": {"type": "array", "items": {"type": "string"}},
+                        "xml_signature": {"type": "boolean"},
+                        "jws": {
+                            "description": (
+                                "signed by a JWS instead of RFC 9421: 'body' (the body is a "
+                                "compact JWS) or {header} (a detached JWS in that header field)"
+                            ),
+                            "oneOf": [
+                                {"const": "body"},
+                                {
+                                    "type": "object",
+                                    "required": ["header"],
+                                    "properties": {"header": {"type": "string", "minLength": 1}},
+                                    "additionalProperties": False,
+                                },
+                            ],
+                        },
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
+    description="the responses the agency declares signed, and how",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +81,7 @@ class Declared:
 @check("BUS-SIG-01")
 def signed_responses(ctx: CheckContext) -> str:
     """Declared responses carry RFC 9421 signatures that verify against the published keys."""
-    spec = ctx.require_input("signatures")
+    spec = SIGNATURES.require(ctx)
     if not isinstance(spec, dict):
         raise PreconditionMissing("inputs.signatures must be a mapping")
     relation = str(spec.get("relation", "jwks-uri"))
@@ -130,7 +174,7 @@ def _declared(ctx: CheckContext, spec: dict[str, Any]) -> list[Declared]:
 
 def _item_url(ctx: CheckContext, name: str) -> str:
     """One item of a declared resource (inputs.resources): the first of its collection."""
-    resources = ctx.inputs.get("resources", {})
+    resources = RESOURCES.read(ctx) or {}
     resource = resources.get(name) if isinstance(resources, dict) else None
     if not isinstance(resource, dict):
         raise PreconditionMissing(f"inputs.signatures names resource {name!r}, not declared")

@@ -11,7 +11,54 @@ from conformance.business.common import call_on_case, states_seen
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.core.registry import check
+
+#: BUS-STATE-01: the states and legal transitions of a case, and requests that must be refused
+STATE_MACHINE = declare_input(
+    "state_machine",
+    {
+        "type": "object",
+        "required": ["states", "transitions"],
+        "properties": {
+            "initial": {"type": "string"},
+            "states": {"type": "array", "items": {"type": "string"}},
+            "transitions": {
+                "type": "array",
+                "items": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "minItems": 2,
+                    "maxItems": 2,
+                },
+            },
+            "strict": {"type": "boolean"},
+            "illegal": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["from", "request"],
+                    "properties": {
+                        "from": {"type": "string"},
+                        "request": {
+                            "type": "object",
+                            "required": ["operation"],
+                            "properties": {
+                                "operation": {"type": "string"},
+                                "body": {},
+                                "to": {"type": "string"},
+                            },
+                            "additionalProperties": False,
+                        },
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
+    description="the states and transitions of a case",
+)
 
 
 # -- BUS-STATE-01 ---------------------------------------------------------------------------
@@ -19,7 +66,7 @@ from conformance.core.registry import check
 def state_machine(ctx: CheckContext) -> str:
     """A case moves only along the declared transitions; an illegal transition gets 409."""
     driver = CaseDriver.from_inputs(ctx)
-    machine = StateMachine.from_inputs(ctx.require_input("state_machine"))
+    machine = StateMachine.from_inputs(STATE_MACHINE.require(ctx))
     max_reads = int(ctx.params.get("max_reads", 10))
     case = driver.create()
     driver.follow(case, max_reads)

@@ -12,17 +12,38 @@ from conformance.business.arazzo.runner import Limits
 from conformance.business.stateful import Bounds, Explorer
 from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, NotApplicable, PreconditionMissing
+from conformance.core.inputs import declare_input, local_file
 from conformance.core.registry import check
+
+#: BUS-WF-01: the Arazzo 1.0 documents to run, files of the suite's machine
+WORKFLOWS = declare_input(
+    "workflows",
+    {"type": "array", "items": {"type": "string"}},
+    local_paths=("/*",),
+    description="Arazzo 1.0 documents to run (files)",
+)
+
+
+#: BUS-WF-02: business-valid request bodies, by operationId, for the exploration along links
+EXPLORATION = declare_input(
+    "exploration",
+    {
+        "type": "object",
+        "properties": {"bodies": {"type": "object", "additionalProperties": {"type": "object"}}},
+        "additionalProperties": False,
+    },
+    description="request bodies for the stateful exploration, by operationId",
+)
 
 
 # -- BUS-WF-01 ----------------------------------------------------------------------------------
 @check("BUS-WF-01")
 def workflows_complete(ctx: CheckContext) -> str:
     """Every declared Arazzo workflow runs to its end with each step's success criteria met."""
-    paths = ctx.require_input("workflows")
+    paths = WORKFLOWS.require(ctx)
     if not paths:
         raise PreconditionMissing("the profile's inputs.workflows lists no Arazzo document")
-    documents = [load_arazzo(_anchored(ctx, p)) for p in paths]
+    documents = [load_arazzo(_workflow_file(p)) for p in paths]
     records: list[StepRecord] = []
 
     def on_step(record: StepRecord) -> None:
@@ -52,9 +73,12 @@ def workflows_complete(ctx: CheckContext) -> str:
     )
 
 
-def _anchored(ctx: CheckContext, path: str) -> Path:
-    candidate = Path(path)
-    return candidate if candidate.is_absolute() else ctx.profile_dir / candidate
+def _workflow_file(location: str) -> Path:
+    """The Arazzo document's file (inputs.workflows holds file:// URIs once loaded)."""
+    path = local_file(location)
+    if path is None:
+        raise PreconditionMissing(f"the workflow {location!r} is not a file:// URI")
+    return path
 
 
 def _limits(params: dict[str, Any]) -> Limits:
@@ -70,7 +94,7 @@ def _limits(params: dict[str, Any]) -> Limits:
 @check("BUS-WF-02")
 def stateful_exploration(ctx: CheckContext) -> str:
     """Scenarios along the OpenAPI links find created resources retrievable, deleted ones gone."""
-    spec = ctx.inputs.get("exploration", {})
+    spec = EXPLORATION.read(ctx) or {}
     bodies: dict[str, Any] = spec.get("bodies", {}) if isinstance(spec, dict) else {}
     bounds = Bounds(
         max_scenarios=int(ctx.params["max_scenarios"]),

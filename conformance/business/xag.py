@@ -8,7 +8,13 @@ from pathlib import Path
 import jsonschema
 
 from conformance.business.cases import CaseDriver, new_traceparent, trace_id_of
-from conformance.business.common import TRACE_CONTEXT, drive_to_peer, states_seen, suite_peer
+from conformance.business.common import (
+    TRACE_CONTEXT,
+    drive_to_peer,
+    peer_client_ca,
+    states_seen,
+    suite_peer,
+)
 from conformance.business.peer import PeerCall
 from conformance.client.context import CheckContext
 from conformance.core.registry import check
@@ -36,7 +42,7 @@ def cross_agency_calls(ctx: CheckContext) -> str:
         if not call.client_subject:
             ctx.fail(
                 f"{where} presented no client certificate, expected one chaining to "
-                f"{Path(str(spec.get('client_ca') or ctx.target.ca_bundle)).name} (RFC 8705 §2: "
+                f"{Path(str(peer_client_ca(ctx, spec))).name} (RFC 8705 §2: "
                 "mutual-TLS client authentication; EIF technical interoperability)"
             )
         if trace_id_of(call.headers.get("traceparent")) != trace_id:

@@ -205,7 +205,6 @@ def run(
     from conformance.inputs.profile import load_profile
 
     chosen = parse_formats(formats)
-    writable_folder(Path(out))
     allowed = _allow(allow)
     loaded = load_profile(profile)
     catalogue = load_catalogue()
@@ -219,6 +218,7 @@ def run(
     for found in waivers:  # refuse a malformed waiver file before any request
         load_waivers(Path(found), catalogue)
     key = None
+    writable_folder(Path(out))  # after the inputs are known good, before any request
     if sign_key:  # refuse a bad key before the run, not after it
         from conformance.reports.signing import load_private_key
 

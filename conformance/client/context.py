@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 
 from conformance.client.discovery import Discovery
 from conformance.client.http import Exchange, HttpClient
-from conformance.core.errors import NonConformance, PreconditionMissing
+from conformance.core.errors import NonConformance
 from conformance.core.model import Evidence, Requirement, SafetyClass
 from conformance.inputs.target import Target
 
@@ -20,11 +20,15 @@ class CheckContext:
     requirement: Requirement
     target: Target
     params: dict[str, Any]
+    #: the profile's inputs with the target file's laid over; read through the handle of each
+    #: input's declaration (conformance.core.inputs), never by name
     inputs: dict[str, Any]
     client: HttpClient
     discovery: Discovery
     seed: int
     allow: frozenset[SafetyClass]
+    #: the profile's folder: parameters naming files (DEP-SVC-01 `shapes`) are relative to it;
+    #: inputs never are (their files are file:// URIs from the moment they are loaded)
     profile_dir: Path
     evidence: list[Evidence] = field(default_factory=list)
     reproduce: str = ""
@@ -42,9 +46,3 @@ class CheckContext:
     def fail(self, message: str) -> NoReturn:
         """Decide that the agency does not meet the requirement."""
         raise NonConformance(message)
-
-    def require_input(self, name: str) -> Any:
-        """A profile input; skip (with the reason) when the profile does not declare it."""
-        if name not in self.inputs:
-            raise PreconditionMissing(f"the profile declares no inputs.{name}")
-        return self.inputs[name]

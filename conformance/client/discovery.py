@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,33 @@ def is_yaml(media_type: str) -> bool:
     return "yaml" in media_type or media_type == OPENAPI_YAML
 
 
+class _Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2's booleans (only true and false) and no timestamps.
+
+    PyYAML reads YAML 1.1, where `NO`, `yes`, `on` and `off` are booleans: `enum: [NO, SE]`
+    (Norway, Sweden) would become `[false, "SE"]` and blame the agency for a YAML 1.1 quirk.
+    OpenAPI 3.1 documents are YAML 1.2 (its §4.3 Format)."""
+
+
+# YAML 1.1 types YAML 1.2's core schema does not have: its booleans, and timestamps (a date
+# stays the string JSON would carry)
+_YAML11_ONLY = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML11_ONLY]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 def load_yaml(body: bytes, what: str) -> Any:
-    """YAML (safe subset) from `body`, nesting bounded; ValueError when it is not YAML."""
+    """YAML (safe subset, YAML 1.2 booleans) from `body`, nesting bounded; ValueError when it
+    is not YAML."""
     try:
-        data = yaml.safe_load(body)
+        data = yaml.load(body, Loader=_Yaml12Loader)
     except yaml.YAMLError as exc:
         raise ValueError(f"not YAML: {exc}") from None
     except RecursionError:
@@ -84,7 +108,7 @@ class Discovery:
 
     def _fetch_apis(self) -> list[LinkContext] | Exception:
         try:
-            exchange = self.client.get(self.client.target.catalog_path)
+            exchange = self.client.get(self.client.target.catalog_url)
         except Inconclusive as exc:  # DEP-CAT-01 reports it; what reads the catalogue lacks it
             return PreconditionMissing(f"the api-catalog could not be read: {exc.message}")
         if exchange.status != 200:
@@ -101,7 +125,9 @@ class Discovery:
         return apis
 
     def openapi_documents(self) -> list[OpenApiDocument]:
-        """Every service-desc document on the target's hosts, parsed (not validated)."""
+        """Every service-desc document on the target's hosts, parsed (not validated), each made
+        self-contained: the documents its `$ref`s name are fetched through the client (target
+        hosts only) and inlined, so no check and no library reads a reference it cannot see."""
         with self._lock:
             if self._openapi is None:
                 self._openapi = self._fetch_openapi()
@@ -137,6 +163,10 @@ class Discovery:
                 return PreconditionMissing(f"the OpenAPI document {source} is unusable: {exc}")
             if not isinstance(document.data, dict):
                 return PreconditionMissing(f"the OpenAPI document {source} is unusable")
+            from conformance.client.references import bundled  # it reads documents as we do
+
+            whole = bundled(self.client, document).data
+            document = OpenApiDocument(document.url, whole, base_url=document.base_url)
             documents.append(document)
             placement = document.api_key_scheme()
             if placement is not None:

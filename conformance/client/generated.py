@@ -187,7 +187,7 @@ class GeneratedRunner:
                 continue
             item = (bundle.data.get("paths") or {}).get(str(found.path)) or {}
             spec = {"shared": item.get("parameters"), "own": item.get(found.method.lower())}
-            unavailable = unavailable_reached(bundle, spec)
+            unavailable = unavailable_reached(bundle.data, spec)
             if unavailable is not None:
                 # schemathesis would generate and judge it as if the reference were empty
                 self.run.generation_errors[str(found.label)] = (

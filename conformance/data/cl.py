@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.core.registry import check
 from conformance.data import codelists
 from conformance.data.common import SHOWN, raw_resource, read_input_document
@@ -16,7 +17,16 @@ from conformance.data.resource_inputs import (
     ResourceSpec,
     declared_resources,
     inspect_items,
-    pointer_get,
+)
+from conformance.documents.json_pointer import resolve as pointer_get
+
+#: code lists the profile supplies, by name: a CSV or genericode file, or a document on the target
+#: (a name not given here is one of the shipped lists, `codelists.BUILTIN`)
+CODELISTS = declare_input(
+    "codelists",
+    {"type": "object", "additionalProperties": {"type": "string"}},
+    paths=("/*",),
+    description="code lists by name: a file, or a document on the target",
 )
 
 
@@ -24,7 +34,7 @@ from conformance.data.resource_inputs import (
 @check("DATA-CL-01")
 def code_lists(ctx: CheckContext) -> str:
     """Coded values come from the declared code lists."""
-    specs = declared_resources(ctx.inputs)
+    specs = declared_resources(ctx)
     bindings = {s.name: _bindings(ctx, s) for s in specs}
     specs = [s for s in specs if bindings[s.name]]
     if not specs:
@@ -106,7 +116,7 @@ def _walk_schema(
 
 
 def _lists(ctx: CheckContext, names: set[str]) -> dict[str, codelists.CodeList]:
-    supplied = ctx.inputs.get("codelists") or {}
+    supplied = CODELISTS.read(ctx) or {}
     lists = {}
     for name in sorted(names):
         try:

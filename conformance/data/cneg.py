@@ -14,14 +14,15 @@ from conformance.data.resource_inputs import (
     list_items,
 )
 from conformance.documents import xmlsafe
+from conformance.inputs.shared import RESOURCES
 
 
 # -- DATA-CNEG-01 ------------------------------------------------------------------------------
 @check("DATA-CNEG-01")
 def json_and_xml_agree(ctx: CheckContext) -> str:
     """The same resource in JSON and in XML carries the same data, by the declared field map."""
-    raw = ctx.inputs.get("resources") or {}
-    specs = [s for s in declared_resources(ctx.inputs) if (raw.get(s.name) or {}).get("field_map")]
+    raw = RESOURCES.read(ctx) or {}
+    specs = [s for s in declared_resources(ctx) if (raw.get(s.name) or {}).get("field_map")]
     if not specs:
         raise PreconditionMissing("no resource of inputs.resources declares a field_map")
     limit = int(ctx.params.get("max_documents", 5))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from conformance.client.context import CheckContext
@@ -12,11 +13,13 @@ from conformance.client.generated import (
 )
 from conformance.client.judges import Violation
 from conformance.core.errors import Inconclusive, NotApplicable, PreconditionMissing
+from conformance.core.inputs import local_file
 from conformance.core.model import SafetyClass
 from conformance.data.resource_inputs import (
     ResourceSpec,
 )
 from conformance.documents.openapi import HTTP_METHODS
+from conformance.inputs.shared import RESOURCES
 
 EVIDENCE_VIOLATIONS = 10
 
@@ -54,13 +57,15 @@ SHOWN = 3
 
 
 def raw_resource(ctx: CheckContext, spec: ResourceSpec) -> dict[str, Any]:
-    return dict((ctx.inputs.get("resources") or {}).get(spec.name) or {})
+    """The declared entry of one resource in inputs.resources, as given."""
+    return dict((RESOURCES.read(ctx) or {}).get(spec.name) or {})
 
 
 def read_input_document(
     ctx: CheckContext, location: str, what: str, accept: str
 ) -> tuple[bytes, str, str]:
-    """Bytes, base URL and media type of a document on the target or beside the profile."""
+    """Bytes, base URL and media type of a document on the target (a URL or a /path) or of a
+    local file (a file:// URI: inputs are anchored when their profile or target file loads)."""
     if location.startswith(("http://", "https://", "/")):
         if location.startswith("http") and not ctx.client.on_target(location):
             raise PreconditionMissing(f"the {what} {location} is not on the target's hosts")
@@ -69,11 +74,22 @@ def read_input_document(
             ctx.cite(exchange, what)
             raise Inconclusive(f"the {what} {location} answered {exchange.status}, expected 200")
         return exchange.body, exchange.url, exchange.media_type
-    path = (ctx.profile_dir / location).resolve()
-    if not path.is_file():
-        raise PreconditionMissing(f"the {what} file {path} does not exist")
+    path = input_file(location, what)
     media = "text/turtle" if path.suffix == ".ttl" else "application/ld+json"
     return path.read_bytes(), path.as_uri(), media
+
+
+def input_file(location: str, what: str) -> Path:
+    """The local file an input names (a file:// URI); skip when it is not one, or is gone."""
+    path = local_file(location)
+    if path is None:
+        raise PreconditionMissing(
+            f"the {what} {location!r} is neither a URL, a path on the target nor a file:// URI"
+        )
+    path = path.resolve()
+    if not path.is_file():
+        raise PreconditionMissing(f"the {what}: file {path} does not exist")
+    return path
 
 
 # -- DATA-SCH-02 and DATA-NEG-01 ---------------------------------------------------------------

@@ -8,16 +8,31 @@ from urllib.parse import urljoin
 
 from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.core.registry import check
 from conformance.data import text_roundtrip
 from conformance.documents.openapi import OpenApiDocument
+from conformance.inputs.shared import IDEMPOTENCY
+
+#: DATA-ENC-01: an operation that writes, and a body with non-ASCII text to read back
+ENCODING = declare_input(
+    "encoding",
+    {
+        "type": "object",
+        "description": "DATA-ENC-01: a body with non-ASCII text, written then read back",
+        "required": ["operation", "body"],
+        "properties": {"operation": {"type": "string"}, "body": {"type": "object"}},
+        "additionalProperties": False,
+    },
+    description="a write operation and a body with non-ASCII text",
+)
 
 
 # -- DATA-ENC-01 -------------------------------------------------------------------------------
 @check("DATA-ENC-01")
 def text_round_trip(ctx: CheckContext) -> str:
     """Non-ASCII text written is read back unchanged, in UTF-8 as declared."""
-    declared = ctx.inputs.get("encoding") or ctx.inputs.get("idempotency")
+    declared = ENCODING.read(ctx) or IDEMPOTENCY.read(ctx)
     if not declared:
         raise PreconditionMissing(
             "the profile declares no inputs.encoding (nor inputs.idempotency)"

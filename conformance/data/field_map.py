@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from conformance.data.resource_inputs import pointer_get
+from conformance.documents.json_pointer import resolve as pointer_get
 
 ABSENT = object()
 

@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 import jsonschema_rs
 
+from conformance.core.errors import Inconclusive
 from conformance.documents.openapi import OpenApiDocument, Operation
+from conformance.documents.openapi_bundle import BUNDLE_KEY, unavailable_reached, unresolved
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Looks like a date-time (RFC 3339 or ISO 8601), whatever the schema declares.
@@ -71,14 +73,15 @@ def response_schema(
     document: OpenApiDocument, op: Operation, status: int, media_type: str
 ) -> dict[str, Any] | None:
     """The schema the operation documents for this status and media type, if any."""
-    responses = op.spec.get("responses") or {}
-    response = (
+    responses = document.resolved(op.spec.get("responses")) or {}
+    response = document.resolved(
         responses.get(str(status))
         or responses.get(f"{status // 100}XX")
         or responses.get("default")
     )
-    content = (response or {}).get("content") or {}
-    for declared, media in content.items():
+    content = (response or {}).get("content") if isinstance(response, dict) else None
+    for declared, media in (content or {}).items():
+        media = document.resolved(media)
         if str(declared).split(";")[0].strip().lower() == media_type and isinstance(media, dict):
             schema = media.get("schema")
             return schema if isinstance(schema, dict) else None
@@ -92,10 +95,28 @@ def declared_format_problems(
 
     `date-time` is judged by `rfc3339_problem`, as undeclared timestamps are.
     """
-    root = {"$schema": DIALECT, **schema, "components": document.data.get("components") or {}}
-    validator = jsonschema_rs.Draft202012Validator(
-        root, validate_formats=True, formats={"date-time": is_rfc3339}
-    )
+    root = {
+        "$schema": DIALECT,
+        **schema,
+        "components": document.data.get("components") or {},
+        BUNDLE_KEY: document.data.get(BUNDLE_KEY) or {},
+    }
+    unavailable = unavailable_reached(document.data, schema)
+    if unavailable is not None:
+        raise Inconclusive(
+            f"the schema refers to {unavailable}, which the suite could not use: "
+            f"{unresolved(document.data)[unavailable]}"
+        )
+    try:
+        validator = jsonschema_rs.Draft202012Validator(
+            root,
+            validate_formats=True,
+            formats={"date-time": is_rfc3339},
+            retriever=_never_fetch,  # the suite's client fetches documents, never a library
+            base_uri=document.url,
+        )
+    except jsonschema_rs.ValidationError as exc:
+        raise Inconclusive(f"the schema cannot be used: {str(exc).splitlines()[0]}") from None
     problems = []
     for error in validator.iter_errors(instance):
         if not isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Format):
@@ -107,6 +128,10 @@ def declared_format_problems(
             reason = rfc3339_problem(error.instance) or reason
         problems.append(FormatProblem(pointer, error.instance, expected, reason))
     return problems
+
+
+def _never_fetch(uri: str) -> Any:
+    raise ValueError(f"{uri} is not fetched: the suite reads documents only through its client")
 
 
 def undeclared_timestamp_problems(instance: Any, pointer: str = "") -> list[FormatProblem]:

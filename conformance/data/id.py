@@ -14,15 +14,15 @@ from conformance.data.resource_inputs import (
     ResourceSpec,
     declared_resources,
     inspect_items,
-    pointer_get,
 )
+from conformance.documents.json_pointer import resolve as pointer_get
 
 
 # -- DATA-ID-01 --------------------------------------------------------------------------------
 @check("DATA-ID-01")
 def identifiers_valid(ctx: CheckContext) -> str:
     """Declared identifier fields carry valid GB 11643 / GB 32100 check characters."""
-    specs = [s for s in declared_resources(ctx.inputs) if s.identifiers]
+    specs = [s for s in declared_resources(ctx) if s.identifiers]
     if not specs:
         raise PreconditionMissing("no resource of inputs.resources declares identifiers")
     limit = int(ctx.params.get("max_documents", 20))

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.core.registry import check
 from conformance.data.common import SHOWN, read_input_document
 from conformance.documents import rdf
@@ -16,11 +17,35 @@ from conformance.documents import rdf
 RDF_ACCEPT = "application/ld+json, text/turtle;q=0.9"
 
 
+#: RDF documents on the target (a URL or path, or the api-catalog links of a relation) and the
+#: SHACL shapes each must conform to: a shipped name (`rdf.BUILTIN_SHAPES`), a file or a document
+RDF = declare_input(
+    "rdf",
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["shapes"],
+            "properties": {
+                "url": {"type": "string"},
+                "relation": {"type": "string"},
+                "shapes": {"type": "string"},
+            },
+            "oneOf": [{"required": ["url"]}, {"required": ["relation"]}],
+            "additionalProperties": False,
+        },
+    },
+    paths=("/*/shapes",),
+    builtins=rdf.BUILTIN_SHAPES,
+    description="RDF documents and the SHACL shapes they must conform to",
+)
+
+
 # -- DATA-RDF-01 -------------------------------------------------------------------------------
 @check("DATA-RDF-01")
 def rdf_shapes(ctx: CheckContext) -> str:
     """Published RDF / JSON-LD conforms to the declared SHACL shapes."""
-    entries = ctx.require_input("rdf")
+    entries = RDF.require(ctx)
     if not entries:
         raise PreconditionMissing("inputs.rdf declares no RDF document")
     violations: list[str] = []

@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 from conformance.client.http import Exchange, HttpClient
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.documents.json_pointer import resolve as pointer_get
+from conformance.inputs.shared import RESOURCES
 
 if TYPE_CHECKING:
     from conformance.client.context import CheckContext
@@ -44,10 +46,10 @@ class Listing:
     total: int
 
 
-def declared_resources(inputs: dict[str, Any]) -> list[ResourceSpec]:
+def declared_resources(ctx: CheckContext) -> list[ResourceSpec]:
     """The resources of `inputs.resources`, in declaration order."""
     found = []
-    for name, raw in (inputs.get("resources") or {}).items():
+    for name, raw in (RESOURCES.read(ctx) or {}).items():
         found.append(
             ResourceSpec(
                 name=str(name),
@@ -60,24 +62,6 @@ def declared_resources(inputs: dict[str, Any]) -> list[ResourceSpec]:
             )
         )
     return found
-
-
-def pointer_get(document: Any, pointer: str) -> Any:
-    """The value at an RFC 6901 JSON pointer; LookupError naming the missing step."""
-    if pointer == "":
-        return document
-    if not pointer.startswith("/"):
-        raise LookupError(f"{pointer!r} is not a JSON pointer (it must start with /)")
-    node = document
-    for raw in pointer[1:].split("/"):
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            raise LookupError(f"{pointer} does not exist (no {token!r})")
-    return node
 
 
 def get_maybe_authorized(client: HttpClient, url: str, accept: str) -> Exchange:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.client.http import Exchange
-from conformance.data.resource_inputs import pointer_get
+from conformance.documents.json_pointer import resolve as pointer_get
 
 
 def non_ascii_strings(value: Any, pointer: str = "") -> dict[str, str]:

@@ -13,7 +13,13 @@ from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
-from conformance.data.common import SHOWN, XML_ACCEPT, raw_resource, read_input_document
+from conformance.data.common import (
+    SHOWN,
+    XML_ACCEPT,
+    input_file,
+    raw_resource,
+    read_input_document,
+)
 from conformance.data.resource_inputs import (
     ResourceSpec,
     declared_resources,
@@ -29,7 +35,7 @@ XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
 @check("DATA-XML-01")
 def xml_valid(ctx: CheckContext) -> str:
     """XML payloads are well-formed UTF-8, free of DTDs, and valid against the declared XSD."""
-    specs = [s for s in declared_resources(ctx.inputs) if s.xsd]
+    specs = [s for s in declared_resources(ctx) if s.xsd]
     if not specs:
         raise PreconditionMissing("no resource of inputs.resources declares an xsd")
     limit = int(ctx.params.get("max_documents", 5))
@@ -91,7 +97,7 @@ def _xml_problems(
 
 
 def _load_xsd(ctx: CheckContext, spec: ResourceSpec) -> etree.XMLSchema:
-    """The resource's XSD: a URL or /path on the target, or a file relative to the profile."""
+    """The resource's XSD: a URL or /path on the target, or a local file (a file:// URI)."""
     location = str(spec.xsd)
     if location.startswith(("http://", "https://", "/")):
         exchange = ctx.client.get(location, headers={"Accept": "application/xml"})
@@ -100,9 +106,7 @@ def _load_xsd(ctx: CheckContext, spec: ResourceSpec) -> etree.XMLSchema:
             raise Inconclusive(f"the XSD {location} answered {exchange.status}, expected 200")
         data, base, fetch = exchange.body, exchange.url, _target_fetcher(ctx)
     else:
-        path = (ctx.profile_dir / location).resolve()
-        if not path.is_file():
-            raise PreconditionMissing(f"the XSD file {path} of {spec.name} does not exist")
+        path = input_file(location, f"XSD of {spec.name}")
         data, base, fetch = path.read_bytes(), path.as_uri(), _file_fetcher(path.parent)
     try:
         return xmlsafe.load_schema(data, base_url=base, fetch=fetch)
@@ -142,7 +146,7 @@ NON_FATAL_FLAGS = frozenset({"warning", "warn", "info", "information"})
 @check("DATA-XML-02")
 def schematron_rules(ctx: CheckContext) -> str:
     """XML payloads satisfy the declared Schematron rules (XSLT 1 and XSLT 2/3 bindings)."""
-    specs = [s for s in declared_resources(ctx.inputs) if raw_resource(ctx, s).get("schematron")]
+    specs = [s for s in declared_resources(ctx) if raw_resource(ctx, s).get("schematron")]
     if not specs:
         raise PreconditionMissing("no resource of inputs.resources declares a schematron")
     limit = int(ctx.params.get("max_documents", 5))

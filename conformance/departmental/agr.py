@@ -8,12 +8,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.inputs import declare_input
 from conformance.core.registry import check
 from conformance.documents.service_levels import (
     AGREEMENTS,
     Agreement,
     parse_agreements,
     providers,
+)
+
+#: DEP-AGR-01: the peers the service consumes from (peer names or base URLs); else the parties
+#: with role `provider` in the api-catalog's data-sharing agreements
+CONSUMES = declare_input(
+    "consumes",
+    {"type": "array", "items": {"type": "string"}},
+    description="the peers the service consumes from (names or base URLs)",
 )
 
 
@@ -31,7 +40,7 @@ def agreements_in_force(ctx: CheckContext) -> str:
         except ValueError as exc:
             ctx.note("declaration", f"{AGREEMENTS} of {api.anchor}", value=value)
             ctx.fail(f"API {api.anchor}: {exc} (EIF legal interoperability)")
-    consumed = [str(p) for p in ctx.inputs.get("consumes") or []] or providers(agreements)
+    consumed = [str(p) for p in CONSUMES.read(ctx) or []] or providers(agreements)
     if not consumed:
         raise PreconditionMissing(
             f"the api-catalog declares no {AGREEMENTS} and inputs.consumes names no peer: "

@@ -12,10 +12,10 @@ from conformance.documents.linkset import CATALOG_MEDIA_TYPE, REQUIRED_RELATIONS
 @check("DEP-CAT-01")
 def api_catalog(ctx: CheckContext) -> str:
     """The api-catalog is a linkset that links each API's description, documentation, status."""
-    exchange = ctx.client.get(ctx.target.catalog_path, headers={"Accept": CATALOG_MEDIA_TYPE})
+    exchange = ctx.client.get(ctx.target.catalog_url, headers={"Accept": CATALOG_MEDIA_TYPE})
     ctx.cite(exchange, "api-catalog")
     if exchange.status != 200:
-        ctx.fail(f"{ctx.target.catalog_path} answered {exchange.status}, expected 200")
+        ctx.fail(f"{ctx.target.catalog_url} answered {exchange.status}, expected 200")
     if exchange.media_type != CATALOG_MEDIA_TYPE:
         ctx.fail(
             f"the api-catalog is served as {exchange.media_type or 'no content type'!r}, "

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+from conformance.documents.json_pointer import lookup
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -62,6 +64,7 @@ class OpenApiDocument:
     def operations(self) -> Iterator[Operation]:
         """Every operation, with path-level parameters merged in."""
         for path, item in (self.data.get("paths") or {}).items():
+            item = self.resolved(item)
             if not isinstance(item, dict):
                 continue
             shared = [p for p in item.get("parameters", []) if isinstance(p, dict)]
@@ -74,6 +77,16 @@ class OpenApiDocument:
     def operation(self, operation_id: str) -> Operation | None:
         """The operation with this operationId."""
         return next((op for op in self.operations() if op.operation_id == operation_id), None)
+
+    def resolved(self, node: Any, hops: int = 10) -> Any:
+        """`node`, or what its `$ref` into this document points at (a Path Item, a Response...:
+        OpenAPI lets them be references), followed at most `hops` times."""
+        for _ in range(hops):
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                return node
+            node = lookup(self.data, ref[1:])
+        return node
 
     def is_protected(self, op: Operation) -> bool:
         """Whether the operation requires credentials (its own or the global `security`)."""

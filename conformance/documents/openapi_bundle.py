@@ -18,11 +18,14 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from conformance.core.errors import Inconclusive
+from conformance.documents.json_pointer import lookup
 
 #: where the bundle keeps the documents it inlined (an extension member, ignored by OpenAPI)
 BUNDLE_KEY = "x-conformance-bundled"
 #: where references that could not be had point (never defined, so never resolved)
 MISSING_KEY = "x-conformance-unavailable"
+#: what could not be had, in the order MISSING_KEY's references count them: [{url, reason}]
+UNRESOLVED_KEY = "x-conformance-unresolved"
 #: at most this many other documents are inlined
 MAX_DOCUMENTS = 50
 
@@ -46,8 +49,11 @@ def bundle(document: dict[str, Any], url: str, fetch: Fetch) -> Bundle:
     """`document` (retrieved from `url`) with every reference to another document inlined."""
     root = copy.deepcopy(document)
     result = Bundle(root)
+    prior = unresolved(root)  # a document bundled before keeps what it could not inline
+    result.missing.update(prior)
     keys: dict[str, str] = {}
-    inlined: dict[str, Any] = {}
+    earlier = root.get(BUNDLE_KEY)
+    inlined: dict[str, Any] = dict(earlier) if isinstance(earlier, dict) else {}
     pending: list[tuple[Any, str]] = [(root, url)]
     while pending:
         node, base = pending.pop()
@@ -60,7 +66,7 @@ def bundle(document: dict[str, Any], url: str, fetch: Fetch) -> Bundle:
             if where not in keys and where not in result.missing:
                 content = _fetched(fetch, where, result, len(keys))
                 if content is not None:
-                    keys[where] = str(len(keys))
+                    keys[where] = str(len(inlined))
                     inlined[keys[where]] = content
                     result.inlined.append(where)
                     pending.append((content, where))
@@ -71,6 +77,8 @@ def bundle(document: dict[str, Any], url: str, fetch: Fetch) -> Bundle:
         _drop_external_values(node)
     if inlined:
         root[BUNDLE_KEY] = inlined
+    if result.missing:
+        root[UNRESOLVED_KEY] = [{"url": u, "reason": r} for u, r in result.missing.items()]
     return result
 
 
@@ -122,12 +130,21 @@ def _drop_external_values(node: Any) -> None:
             stack.extend(item)
 
 
-def unavailable_reached(result: Bundle, node: Any) -> str | None:
+def unresolved(data: dict[str, Any]) -> dict[str, str]:
+    """What a bundled document could not inline (document URL → reason), in reference order."""
+    found = data.get(UNRESOLVED_KEY)
+    if not isinstance(found, list):
+        return {}
+    return {str(e.get("url")): str(e.get("reason")) for e in found if isinstance(e, dict)}
+
+
+def unavailable_reached(data: dict[str, Any], node: Any) -> str | None:
     """The first referenced document that could not be had which `node` reaches (through the
-    bundle's own references), or None: what it says cannot be judged without it."""
-    if not result.missing:
+    bundled document `data`'s own references), or None: what it says cannot be judged without
+    it."""
+    missing = list(unresolved(data))
+    if not missing:
         return None
-    missing = list(result.missing)
     prefix = f"#/{MISSING_KEY}/"
     stack, seen = [node], set()
     while stack:
@@ -140,22 +157,8 @@ def unavailable_reached(result: Bundle, node: Any) -> str | None:
             if isinstance(ref, str) and ref.startswith(prefix):
                 return missing[int(ref[len(prefix) :])]
             if isinstance(ref, str) and ref.startswith("#"):
-                stack.append(_pointed(result.data, ref[1:]))
+                stack.append(lookup(data, ref[1:]))
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
     return None
-
-
-def _pointed(root: Any, pointer: str) -> Any:
-    """What a JSON pointer (RFC 6901) points at in `root`, or None."""
-    node = root
-    for token in pointer.split("/")[1:] if pointer else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict):
-            node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node

@@ -18,6 +18,7 @@ import jsonschema
 
 from conformance.core.catalogue import Catalogue, load_catalogue
 from conformance.core.errors import ProfileError, did_you_mean
+from conformance.core.inputs import InputProblem, check_inputs
 from conformance.core.model import SafetyClass
 from conformance.inputs.yamlsource import YamlDocument, load_yaml
 
@@ -129,12 +130,14 @@ def _check_parameters(doc: YamlDocument, raw: dict[str, Any], catalogue: Catalog
                 )
 
 
-def validate_inputs(inputs: Any) -> tuple[tuple[str | int, ...], str] | None:
-    """Check an `inputs` mapping against the profile schema: (path, problem), or None."""
-    schema = {**_PROFILE_SCHEMA["properties"]["inputs"], "$schema": _PROFILE_SCHEMA["$schema"]}
-    for err in jsonschema.Draft202012Validator(schema).iter_errors(inputs):
-        return tuple(err.absolute_path), err.message
-    return None
+def validate_inputs(doc: YamlDocument, raw: Any) -> dict[str, Any]:
+    """The profile's `inputs`, checked against the inputs the checks declare (an unknown name, a
+    value the declaration's schema refuses, a missing file: a ProfileError naming file, line and
+    key), with each local file anchored to the profile's folder as a file:// URI."""
+    try:
+        return check_inputs(raw, Path(doc.file).parent)
+    except InputProblem as exc:
+        raise _error(doc, ("inputs", *exc.path), exc.problem) from None
 
 
 def merge_inputs(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -179,10 +182,7 @@ def _load_raw(path: Path, catalogue: Catalogue, chain: tuple[Path, ...]) -> dict
     selected = merged["select"] + _select(doc, "select", data.get("select", []), catalogue)
     excluded = set(_select(doc, "exclude", data.get("exclude", []), catalogue))
     _check_parameters(doc, data.get("parameters", {}), catalogue)
-    inputs = {
-        k: _anchor(v, path.parent) if k == "workflows" else v
-        for k, v in data.get("inputs", {}).items()
-    }
+    inputs = validate_inputs(doc, data.get("inputs", {}))
     merged["select"] = [rid for rid in dict.fromkeys(selected) if rid not in excluded]
     merged["parameters"] = _merge(merged["parameters"], data.get("parameters", {}))
     merged["inputs"] = _merge(merged["inputs"], inputs)
@@ -195,11 +195,6 @@ def _load_raw(path: Path, catalogue: Catalogue, chain: tuple[Path, ...]) -> dict
     merged["name"] = data.get("name", path.stem)
     merged["description"] = data.get("description", "")
     return merged
-
-
-def _anchor(files: list[str], base: Path) -> list[str]:
-    """Make file paths in a profile relative to the profile's own folder."""
-    return [str((base / f).resolve()) for f in files]
 
 
 def load_profile(spec: str, catalogue: Catalogue | None = None) -> Profile:

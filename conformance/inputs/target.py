@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.core.errors import TargetError, did_you_mean
+from conformance.core.inputs import InputProblem, check_inputs
 from conformance.core.model import SafetyClass, TargetSummary
 from conformance.inputs.secrets import SecretRef
 from conformance.inputs.yamlsource import YamlDocument, load_yaml
@@ -88,6 +89,18 @@ class Target:
         found = {urlsplit(u).hostname or "" for u in urls if u}
         return frozenset(found | set(self.extra_hosts)) - {""}
 
+    @property
+    def catalog_url(self) -> str:
+        """Where the api-catalog is: `catalog:` as a URL, or a path; a well-known path is at the
+        root of the origin (RFC 8615 §3), whatever path the base URL has."""
+        path = self.catalog_path
+        if path.startswith(("http://", "https://")):
+            return path
+        if path.startswith("/.well-known/"):
+            parts = urlsplit(self.base_url)
+            return f"{parts.scheme}://{parts.netloc}{path}"
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
     def summary(self) -> TargetSummary:
         """How reports name the target (no credentials)."""
         return TargetSummary(self.name, self.base_url)
@@ -113,10 +126,10 @@ _TOP_KEYS = {
 _SAFETY_KEYS = {"allow", "max_rps", "timeout_s", "max_response_bytes", "max_redirects"}
 
 
-def _fail(doc: YamlDocument, path: tuple[str, ...], problem: str) -> TargetError:
+def _fail(doc: YamlDocument, path: tuple[str | int, ...], problem: str) -> TargetError:
     line = doc.line(*path)
     where = f"{doc.file}:{line}" if line else doc.file
-    return TargetError(f"{where}: {'.'.join(path) or 'target'}: {problem}")
+    return TargetError(f"{where}: {'.'.join(map(str, path)) or 'target'}: {problem}")
 
 
 def _url(doc: YamlDocument, value: Any, path: tuple[str, ...]) -> str:
@@ -245,19 +258,14 @@ def _credentials(doc: YamlDocument, raw: Any) -> dict[str, Any]:
 
 
 def _inputs(doc: YamlDocument, raw: Any) -> dict[str, Any]:
-    """The target's own inputs (same shape as a profile's); file paths anchored to the file."""
+    """The target's own inputs (same names and shapes as a profile's), checked against the
+    inputs the checks declare; each local file anchored to the target file's folder."""
     if raw is None:
         return {}
-    from conformance.inputs.profile import validate_inputs
-
-    problem = validate_inputs(raw)
-    if problem:
-        where, message = problem
-        raise _fail(doc, ("inputs", *map(str, where)), message)
-    base = Path(doc.file).parent
-    if "workflows" in raw:
-        raw = {**raw, "workflows": [str((base / f).resolve()) for f in raw["workflows"]]}
-    return dict(raw)
+    try:
+        return check_inputs(raw, Path(doc.file).parent)
+    except InputProblem as exc:
+        raise _fail(doc, ("inputs", *exc.path), exc.problem) from None
 
 
 def load_target_file(path: Path) -> Target:

@@ -14,7 +14,7 @@ from conformance.core.registry import check
 def cors_preflight(ctx: CheckContext) -> str:
     """A preflight from a foreign origin gets no grant; never `*` with credentials."""
     origin = str(ctx.params.get("foreign_origin", "https://foreign-origin.invalid"))
-    urls = [ctx.client.url(ctx.target.catalog_path)]
+    urls = [ctx.target.catalog_url]
     try:
         urls += [d.url for d in ctx.discovery.openapi_documents()]
     except (PreconditionMissing, Inconclusive) as exc:

@@ -58,7 +58,8 @@ def certificate_chain_and_name(ctx: CheckContext) -> str:
             TrustStoresRepository,
         )
 
-        anchors_file = TrustStoresRepository.get_default().get_main_store().path
+        with certificates.public_store_warnings_quiet():  # sslyze loads its store on first use
+            anchors_file = TrustStoresRepository.get_default().get_main_store().path
     try:
         anchors = certificates.load_anchors(anchors_file.read_bytes())
     except (OSError, ValueError) as exc:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from conformance.client.context import CheckContext
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
+from conformance.inputs.shared import RESOURCES
 
 
 # -- headers, methods, CORS --------------------------------------------------------------------
 def _personal_data_urls(ctx: CheckContext) -> list[str]:
     """Paths whose answers carry personal data: profile parameter, then the declared resources."""
     paths = [str(p) for p in ctx.params.get("personal_data_paths", []) or []]
-    resources = ctx.inputs.get("resources") or {}
+    resources = RESOURCES.read(ctx) or {}
     if isinstance(resources, dict):
         paths += [
             str(r["collection"])
@@ -25,7 +26,7 @@ def _personal_data_urls(ctx: CheckContext) -> list[str]:
 @check("NET-HDR-01")
 def security_headers(ctx: CheckContext) -> str:
     """nosniff on every answer; Cache-Control: no-store on answers carrying personal data."""
-    urls = [ctx.client.url(ctx.target.catalog_path)]
+    urls = [ctx.target.catalog_url]
     try:
         urls += [d.url for d in ctx.discovery.openapi_documents()]
     except (PreconditionMissing, Inconclusive) as exc:

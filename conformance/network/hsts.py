@@ -15,7 +15,7 @@ from conformance.network.hsts_policy import parse_hsts, several_fields
 def hsts(ctx: CheckContext) -> str:
     """The catalogue and the OpenAPI document answer with an HSTS policy of a long max-age."""
     minimum = int(ctx.params.get("min_max_age", 31536000))
-    urls = [ctx.client.url(ctx.target.catalog_path)]
+    urls = [ctx.target.catalog_url]
     try:
         urls += [d.url for d in ctx.discovery.openapi_documents()]
     except (PreconditionMissing, Inconclusive) as exc:

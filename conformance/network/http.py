@@ -22,7 +22,7 @@ def plain_http_refused(ctx: CheckContext) -> str:
         http_base = f"http://{base.netloc}"
     else:
         http_base = ctx.target.http_url or f"http://{base.hostname}"
-    paths = [urlsplit(ctx.target.catalog_path).path or "/"]
+    paths = [urlsplit(ctx.target.catalog_url).path or "/"]
     try:
         paths += [urlsplit(d.url).path for d in ctx.discovery.openapi_documents()]
     except (PreconditionMissing, Inconclusive) as exc:

@@ -25,7 +25,7 @@ def under_load(ctx: CheckContext) -> str:
     path = ctx.params.get("path")
     if not path:
         status_links = [h for api in ctx.discovery.apis() for h in api.hrefs("status")]
-        path = status_links[0] if status_links else ctx.target.catalog_path
+        path = status_links[0] if status_links else ctx.target.catalog_url
     url = ctx.client.url(str(path))
     result = bursts.burst(ctx.client, url, total=total, concurrency=concurrency)
     p95_ms = result.percentile(95) * 1000

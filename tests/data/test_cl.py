@@ -3,14 +3,12 @@ the OpenAPI document; a list the profile supplies."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 from checks_support import Faulted, run
 
 from conformance.core.model import Outcome
-from conformance.inputs.profile import load_profile
 from conformance.inputs.target import Target
 from conformance.reference import running_reference
 
@@ -38,8 +36,8 @@ def test_x_codelist_in_the_openapi_binds_fields_without_profile_bindings() -> No
 def test_profile_supplied_list_replaces_the_shipped_one(clean: Target, tmp_path: Path) -> None:
     listing = tmp_path / "divisions.csv"
     listing.write_text("# only Beijing's Dongcheng district\ncode\n110101\n", "utf-8")
-    profile_dir = load_profile("full").base_dir
-    inputs = {**clean.inputs, "codelists": {"gb2260": os.path.relpath(listing, profile_dir)}}
-    result = run(replace(clean, inputs=inputs), ("DATA-CL-01",))["DATA-CL-01"]
+    profile = tmp_path / "profile.yaml"  # names the list relative to itself
+    profile.write_text("select: [DATA-CL-01]\ninputs: {codelists: {gb2260: divisions.csv}}\n")
+    result = run(clean, ("DATA-CL-01",), profile=str(profile))["DATA-CL-01"]
     assert result.outcome is Outcome.FAIL
     assert "is not in gb2260" in result.message
