@@ -105,7 +105,7 @@ class Engine:
         self.targets = tuple(targets)
         self.allow_extra = frozenset(allow)
         self.max_rps = max_rps
-        self.waivers = tuple(waivers)
+        self.waivers = (*profile.waivers, *waivers)  # the profile's, then --waivers files
         self.today = today or dt.date.today()
         self.only = tuple(only)
         self.levels = tuple(levels)

@@ -116,3 +116,11 @@ def test_inputs_are_validated(tmp_path):
         ProfileError, match=r"bad.yaml:4: inputs.resources.license: 'items' is a required"
     ):
         load_profile(spec)
+
+
+def test_a_misspelt_nested_key_names_its_line_and_the_closest_key(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("name: p\nextends: full\nsafety:\n  alow: [write]\n", "utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(str(path))
+    assert ":4: safety.alow: unknown key (did you mean allow?)" in str(info.value)

@@ -35,12 +35,12 @@ def test_target_file_with_credentials_by_reference(tmp_path, monkeypatch):
         "  bearer_token: {env: AGENCY_TOKEN}\n"
         "safety: {allow: [write], max_rps: 3}\n",
     )
+    monkeypatch.setenv("AGENCY_TOKEN", "tok-123456")
     target = load_target_file(path)
     assert target.ca_bundle == tmp_path / "ca.pem"
     assert target.oauth2 is not None
     assert target.oauth2.client_secret.reveal() == "s3cr3t-value"
     assert "s3cr3t" not in repr(target)
-    monkeypatch.setenv("AGENCY_TOKEN", "tok-123456")
     assert target.bearer_token is not None
     assert target.bearer_token.reveal() == "tok-123456"
     assert target.safety.allow == frozenset({SafetyClass.READ, SafetyClass.WRITE})
@@ -63,6 +63,10 @@ def test_target_file_with_credentials_by_reference(tmp_path, monkeypatch):
         ),
         ("name: x\n", ": target: base_url is required"),
         (
+            "base_url: https://x\ntrust: {ca_bundel: ca.pem}\n",
+            ":2: trust.ca_bundel: unknown key (did you mean ca_bundle?)",
+        ),
+        (
             "base_url: https://x\ncredentials:\n  api_key: {value: {env: K}, in: body, name: k}\n",
             ":3: credentials.api_key.in: expected one of header, query, cookie",
         ),
@@ -82,15 +86,23 @@ def test_malformed_target_file_names_line_and_field(tmp_path, text, expected):
     assert expected in str(info.value)
 
 
-def test_missing_credential_variable_is_a_clear_error(tmp_path, monkeypatch):
+def test_an_unset_credential_variable_is_found_at_load_with_file_and_line(tmp_path, monkeypatch):
     monkeypatch.delenv("NO_SUCH_TOKEN", raising=False)
     path = write(
         tmp_path, "base_url: https://x\ncredentials:\n  bearer_token: {env: NO_SUCH_TOKEN}\n"
     )
-    target = load_target_file(path)
-    assert target.bearer_token is not None
-    with pytest.raises(TargetError, match="NO_SUCH_TOKEN is not set"):
-        target.bearer_token.reveal()
+    with pytest.raises(TargetError) as info:
+        load_target_file(path)
+    assert f"{path}:3: credentials.bearer_token.env: the environment variable NO_SUCH_TOKEN" in (
+        str(info.value)
+    )
+
+
+def test_an_unreadable_credential_file_is_found_at_load(tmp_path):
+    (tmp_path / "secret").mkdir()  # a folder where the secret file should be
+    path = write(tmp_path, "base_url: https://x\ncredentials:\n  bearer_token: {file: secret}\n")
+    with pytest.raises(TargetError, match=r":3: credentials\.bearer_token\.file"):
+        load_target_file(path)
 
 
 def test_neither_url_nor_file():
@@ -99,6 +111,7 @@ def test_neither_url_nor_file():
 
 
 def test_api_keys_and_openapi_documents_named_in_the_target_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGENCY_KEY", "key-123456")
     (tmp_path / "api.yaml").write_text("openapi: 3.1.0\n")
     path = write(
         tmp_path,

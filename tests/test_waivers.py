@@ -174,3 +174,32 @@ def test_a_waived_run_says_so_in_every_report_and_in_verify(tmp_path):
     )  # fmt: skip
     assert verify.returncode == 0, verify.stderr
     assert "waivers applied (failures shown, not gating): 1: DEP-ERR-01" in verify.stdout
+
+
+def test_a_profile_carries_waivers_and_the_engine_applies_them(tmp_path):
+    (tmp_path / "p.yaml").write_text(
+        "name: with-waivers\nextends: departmental\n"
+        + GOOD.replace("agency-*", "*").replace("waivers:\n", "waivers:\n", 1),
+        "utf-8",
+    )
+    profile = load_profile(str(tmp_path / "p.yaml"))
+    assert [w.requirement for w in profile.waivers] == ["DEP-ERR-01"]
+    checks = {**dict.fromkeys(profile.requirements, passing), "DEP-ERR-01": failing}
+    report = Engine(profile, [TARGET], checks=checks, seed=1, today=TODAY).run()
+    assert report.verdict is Verdict.CONFORMANT
+    assert report.scope["waivers"]["applied"][0]["source"].endswith("p.yaml:4")
+
+
+@pytest.mark.parametrize(
+    ("parameter", "expected"),
+    [
+        ("DEP-SLA-02: {samples: -5}", r"expected a positive number \(default 20\), got -5"),
+        ("DATA-SCH-01: {min_coverage: 1.5}", "expected a share from 0 to 1, got 1.5"),
+    ],
+)
+def test_parameters_have_their_ranges(tmp_path, parameter, expected):
+    (tmp_path / "p.yaml").write_text(
+        f"name: p\nextends: full\nparameters:\n  {parameter}\n", "utf-8"
+    )
+    with pytest.raises(ProfileError, match=expected):
+        load_profile(str(tmp_path / "p.yaml"))

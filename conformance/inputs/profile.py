@@ -20,6 +20,7 @@ from conformance.core.catalogue import Catalogue, load_catalogue
 from conformance.core.errors import ProfileError, did_you_mean
 from conformance.core.inputs import InputProblem, check_inputs
 from conformance.core.model import SafetyClass
+from conformance.inputs.waivers import Waiver, parse_waiver
 from conformance.inputs.yamlsource import YamlDocument, load_yaml
 
 BUNDLED = ("departmental", "network", "data", "business", "full")
@@ -43,6 +44,8 @@ class Profile:
     allow: frozenset[SafetyClass] = frozenset({SafetyClass.READ})
     max_rps: float | None = None
     not_implemented: str = "ignore"
+    #: known failures the profile accepts until a date (conformance/inputs/waivers.py)
+    waivers: tuple[Waiver, ...] = ()
     digest: str = field(default="")
 
     def params_for(self, requirement_id: str) -> dict[str, Any]:
@@ -91,7 +94,14 @@ def _validate_shape(doc: YamlDocument) -> dict[str, Any]:
     )
     if errors:
         err = errors[0]
-        raise _error(doc, tuple(err.absolute_path), err.message)
+        where = tuple(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = list(err.schema.get("properties") or {})
+            for key in err.instance:
+                if key not in known:  # name the key itself, with the closest known one
+                    hint = did_you_mean(str(key), known)
+                    raise _error(doc, (*where, str(key)), f"unknown key{hint}")
+        raise _error(doc, where, err.message)
     return data
 
 
@@ -128,6 +138,23 @@ def _check_parameters(doc: YamlDocument, raw: dict[str, Any], catalogue: Catalog
                     ("parameters", rid, name),
                     f"expected {expected.__name__} (default {defaults[name]!r}), got {value!r}",
                 )
+            problem = _out_of_range(name, value, defaults[name])
+            if problem:
+                raise _error(doc, ("parameters", rid, name), problem)
+
+
+def _out_of_range(name: str, value: Any, default: Any) -> str | None:
+    """Why a numeric parameter's value cannot be meant: a share outside 0..1, or zero or less
+    where the default is a count or a limit (samples, requests, seconds...)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if name.startswith("min_coverage") or name.endswith("_share"):
+        return None if 0 <= value <= 1 else f"expected a share from 0 to 1, got {value!r}"
+    if isinstance(default, int | float) and default > 0 and value <= 0:
+        return f"expected a positive number (default {default!r}), got {value!r}"
+    if value < 0:
+        return f"expected zero or more, got {value!r}"
+    return None
 
 
 def validate_inputs(doc: YamlDocument, raw: Any) -> dict[str, Any]:
@@ -162,7 +189,13 @@ def _load_raw(path: Path, catalogue: Catalogue, chain: tuple[Path, ...]) -> dict
         raise ProfileError(str(path), None, "extends", f"cycle: {cycle}")
     doc = load_yaml(path, ProfileError)
     data = _validate_shape(doc)
-    merged: dict[str, Any] = {"select": [], "parameters": {}, "inputs": {}, "allow": set()}
+    merged: dict[str, Any] = {
+        "select": [],
+        "parameters": {},
+        "inputs": {},
+        "allow": set(),
+        "waivers": [],
+    }
     parents = data.get("extends", [])
     for i, parent in enumerate([parents] if isinstance(parents, str) else parents):
         try:
@@ -176,6 +209,7 @@ def _load_raw(path: Path, catalogue: Catalogue, chain: tuple[Path, ...]) -> dict
         merged["parameters"] = _merge(merged["parameters"], inherited["parameters"])
         merged["inputs"] = _merge(merged["inputs"], inherited["inputs"])
         merged["allow"] |= inherited["allow"]
+        merged["waivers"] += inherited["waivers"]
         for key in ("max_rps", "not_implemented"):
             if key in inherited:
                 merged[key] = inherited[key]
@@ -192,6 +226,10 @@ def _load_raw(path: Path, catalogue: Catalogue, chain: tuple[Path, ...]) -> dict
         merged["max_rps"] = safety["max_rps"]
     if "not_implemented" in data.get("conformance", {}):
         merged["not_implemented"] = data["conformance"]["not_implemented"]
+    merged["waivers"] += [
+        parse_waiver(doc, entry, ("waivers", i), catalogue)
+        for i, entry in enumerate(data.get("waivers", []))
+    ]
     merged["name"] = data.get("name", path.stem)
     merged["description"] = data.get("description", "")
     return merged
@@ -224,5 +262,6 @@ def load_profile(spec: str, catalogue: Catalogue | None = None) -> Profile:
         allow=frozenset({SafetyClass.READ, *(SafetyClass(a) for a in raw["allow"])}),
         max_rps=raw.get("max_rps"),
         not_implemented=raw.get("not_implemented", "ignore"),
+        waivers=tuple(raw["waivers"]),
         digest="sha256:" + hashlib.sha256(canonical.encode()).hexdigest(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -167,10 +168,19 @@ def _openapi(doc: YamlDocument, raw: Any) -> tuple[str, ...]:
 
 
 def _secret(doc: YamlDocument, value: Any, path: tuple[str, ...]) -> SecretRef:
+    """A credential by reference, resolved now: an unset variable or an unreadable file is the
+    target file's mistake, found at load (with file and line), never a minute into the run."""
     if isinstance(value, dict) and set(value) == {"env"} and isinstance(value["env"], str):
+        if value["env"] not in os.environ:
+            raise _fail(doc, (*path, "env"), f"the environment variable {value['env']} is not set")
         return SecretRef(env=value["env"])
     if isinstance(value, dict) and set(value) == {"file"}:
-        return SecretRef(file=_file(doc, value["file"], (*path, "file")))
+        secret = SecretRef(file=_file(doc, value["file"], (*path, "file")))
+        try:
+            secret.reveal()
+        except TargetError as exc:
+            raise _fail(doc, (*path, "file"), str(exc)) from None
+        return secret
     raise _fail(
         doc, path, "a credential must be {env: VARIABLE} or {file: PATH}, never the value itself"
     )
@@ -281,6 +291,12 @@ def load_target_file(path: Path) -> Target:
         raise _fail(doc, (), "base_url is required")
     base_url = _url(doc, raw["base_url"], ("base_url",))
     trust = raw.get("trust") or {}
+    if not isinstance(trust, dict):
+        raise _fail(doc, ("trust",), "expected a mapping with ca_bundle")
+    for key in trust:
+        if key != "ca_bundle":
+            hint = did_you_mean(str(key), ["ca_bundle"])
+            raise _fail(doc, ("trust", str(key)), f"unknown key{hint}")
     hosts = raw.get("allowed_hosts") or []
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise _fail(doc, ("allowed_hosts",), "expected a list of host names")
