@@ -169,3 +169,15 @@ def test_an_unwritable_report_folder_is_one_line_before_any_request(tmp_path):
         )
     )
     assert "cannot write the reports to taken/reports" in line
+
+
+@pytest.mark.parametrize(
+    ("flag", "words"),
+    [("--max-rps=0", "--max-rps"), ("--fail-on=never", "--fail-on")],
+)
+def test_out_of_range_options_are_refused_before_any_request(tmp_path, flag, words):
+    done = conformance("run", "--target", "https://127.0.0.1:9", flag, cwd=tmp_path)
+    assert done.returncode == 2
+    assert words in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "reports").exists()

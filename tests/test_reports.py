@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import xml.etree.ElementTree as ET
+from html import escape
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from lxml import etree
 from rich.console import Console
 
+from conformance.core.catalogue import load_catalogue
 from conformance.core.errors import UsageError
 from conformance.core.model import (
     Evidence,
@@ -511,3 +513,19 @@ def test_every_writer_survives_an_answer_body_nested_past_the_parsers_stack(
     written = write_reports(make_report((deep,)), tmp_path, ["json", "junit", "html"])
     assert "[[[[" in written["html"].read_text("utf-8")
     assert all(path.is_file() for path in written.values())
+
+
+def test_html_results_show_statement_and_source_in_catalogue_order() -> None:
+    catalogue = load_catalogue()
+    later, earlier = "NET-TLS-01", "DEP-CAT-01"  # DEP-* come first in the catalogue
+    html = render_html(
+        make_report(
+            (
+                result(later, Outcome.FAIL, Level.NETWORK),
+                result(earlier, Outcome.FAIL, Level.DEPARTMENTAL),
+            )
+        )
+    )
+    assert escape(catalogue[earlier].statement, quote=True) in html
+    assert escape(catalogue[earlier].source, quote=True) in html
+    assert html.index(f'id="r-{earlier}') < html.index(f'id="r-{later}')
