@@ -18,7 +18,7 @@ import pytest
 from conformance.client.http import HttpClient
 from conformance.core.errors import Inconclusive
 from conformance.core.model import Outcome, Result
-from conformance.departmental import oas_values
+from conformance.departmental import oas_value_walk
 from conformance.departmental.oas_validation import validate_openapi
 from conformance.departmental.oas_values import ValueCheck, check_values
 from conformance.engine import Engine
@@ -352,7 +352,7 @@ def test_a_3_1_ref_cycle_is_walked_once():
 
 
 def test_the_walk_is_bounded_and_says_so(monkeypatch):
-    monkeypatch.setattr(oas_values, "MAX_SCHEMAS", 1)
+    monkeypatch.setattr(oas_value_walk, "MAX_SCHEMAS", 1)
     schemas = {"A": {"type": "string", "default": 1}, "B": {"type": "string", "default": 2}}
     result = check_values(with_schemas("3.0.3", **schemas), URL, "3.0.3")
     assert paths(result) == ["$.components.schemas.A.default"]

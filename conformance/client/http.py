@@ -7,25 +7,34 @@ target's hosts, and credentials redacted from every recorded exchange.
 
 from __future__ import annotations
 
-import contextvars
 import json
 import shlex
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from conformance.client.credentials import CredentialsMixin
 from conformance.client.deadline import Deadline, mount
+from conformance.client.exchange import (
+    DECLARED_RATE_SHARE,
+    Exchange,
+    ExchangeStats,
+    RateLimiter,
+    Recorder,
+    record_exchange,
+    recording,
+    too_slow,
+    transport_reason,
+    within_deadline,
+)
 from conformance.client.redaction import Redactor
 from conformance.client.run_cache import RunCache
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.model import Evidence, SafetyClass
-from conformance.documents import nesting
 from conformance.inputs.target import Target
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,95 +42,22 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 EVIDENCE_BODY_CHARS = 4000
 USER_AGENT = "interop-conformance/0.1 (+conformance test suite)"
 
-
-@dataclass(frozen=True, slots=True)
-class Exchange:
-    """One request and its response, as the suite saw them (before redaction)."""
-
-    method: str
-    url: str
-    request_headers: Mapping[str, str]
-    request_body: bytes | None
-    status: int
-    headers: requests.structures.CaseInsensitiveDict[str]
-    body: bytes
-    elapsed_s: float
-
-    @property
-    def media_type(self) -> str:
-        """The response media type without parameters, lower-case ('' when absent)."""
-        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-
-    @property
-    def charset(self) -> str | None:
-        """The `charset` parameter of the response's Content-Type, as sent (None when absent)."""
-        for part in self.headers.get("Content-Type", "").split(";")[1:]:
-            name, _, value = part.strip().partition("=")
-            if name.strip().lower() == "charset":
-                return value.strip().strip('"')
-        return None
-
-    def header(self, name: str) -> str | None:
-        """A response header, case-insensitively."""
-        return self.headers.get(name)
-
-    def text(self) -> str:
-        """The body decoded as UTF-8 (undecodable bytes replaced)."""
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        """The body parsed as JSON; ValueError when it is not JSON, NestedTooDeep past the limit."""
-        return nesting.loads(self.body)
+# re-exported: the client's own names, where checks and tests have always imported them
+__all__ = [
+    "DECLARED_RATE_SHARE",
+    "EVIDENCE_BODY_CHARS",
+    "READ_METHODS",
+    "USER_AGENT",
+    "Exchange",
+    "ExchangeStats",
+    "HttpClient",
+    "RateLimiter",
+    "Recorder",
+    "recording",
+]
 
 
-@dataclass(slots=True)
-class ExchangeStats:
-    """Run-wide counts and timings of every exchange with a target (for service-level checks)."""
-
-    latencies_s: list[float] = field(default_factory=list)
-    server_errors: int = 0
-    transport_errors: int = 0
-
-
-#: the share of an agency's declared rate limit the suite's ordinary requests use at most
-DECLARED_RATE_SHARE = 0.8
-
-
-class RateLimiter:
-    """At most `rps` requests a second, shared by every thread that uses it."""
-
-    def __init__(self, rps: float) -> None:
-        self._interval = 1.0 / rps
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        """Block until the next request may be sent."""
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self._interval
-        if start > now:
-            time.sleep(start - now)
-
-
-Recorder = Callable[[Exchange], None]
-_recorder: contextvars.ContextVar[Recorder | None] = contextvars.ContextVar(
-    "conformance_recorder", default=None
-)
-
-
-@contextmanager
-def recording(recorder: Recorder) -> Iterator[None]:
-    """Send every exchange made inside the block to `recorder` (a check's evidence)."""
-    token = _recorder.set(recorder)
-    try:
-        yield
-    finally:
-        _recorder.reset(token)
-
-
-class HttpClient:
+class HttpClient(CredentialsMixin):
     """HTTP(S) to one target, within its safety policy."""
 
     def __init__(
@@ -270,15 +206,17 @@ class HttpClient:
                     timeout=(policy.timeout_s, policy.timeout_s),
                 )
                 body = self._read_limited(response, started, url)
-            _within(deadline, url)
+            within_deadline(deadline, url)
         except requests.exceptions.RequestException as exc:
             self.stats.transport_errors += 1
-            _within(deadline, url)
+            within_deadline(deadline, url)
             if isinstance(exc, requests.exceptions.SSLError):
-                raise Inconclusive(f"TLS failure talking to {url}: {_reason(exc)}") from None
+                raise Inconclusive(
+                    f"TLS failure talking to {url}: {transport_reason(exc)}"
+                ) from None
             if isinstance(exc, requests.exceptions.Timeout):
                 raise Inconclusive(f"no answer from {url} within {policy.timeout_s:g} s") from None
-            raise Inconclusive(f"cannot reach {url}: {_reason(exc)}") from None
+            raise Inconclusive(f"cannot reach {url}: {transport_reason(exc)}") from None
         except Inconclusive:
             self.stats.transport_errors += 1
             raise
@@ -296,9 +234,7 @@ class HttpClient:
             body,
             elapsed,
         )
-        record = _recorder.get()
-        if record is not None:
-            record(exchange)
+        record_exchange(exchange)
         return exchange
 
     def _read_limited(self, response: requests.Response, started: float, url: str) -> bytes:
@@ -310,143 +246,11 @@ class HttpClient:
                 if size > limit:
                     raise Inconclusive(f"answer from {url} is larger than the {limit}-byte limit")
                 if time.monotonic() - started > timeout:
-                    raise Inconclusive(_too_slow(url, timeout))
+                    raise Inconclusive(too_slow(url, timeout))
                 chunks.append(chunk)
         finally:
             response.close()
         return b"".join(chunks)
-
-    # -- credentials ----------------------------------------------------------------------
-    def has_credentials(self) -> bool:
-        """Whether the target names credentials the suite can send (without using them)."""
-        t = self.target
-        return t.bearer_token is not None or t.oauth2 is not None or t.api_key is not None
-
-    def credentials_ready(self) -> None:
-        """Make sure credentials can be sent (a token fetched, an API key placed); else
-        PreconditionMissing saying what is missing."""
-        if self.target.bearer_token is not None or self.target.oauth2 is not None:
-            self.bearer_token()
-        elif self.target.api_key is not None:
-            self._api_key_placement()
-        else:
-            raise PreconditionMissing(
-                "the target names no credentials (oauth2, bearer_token or api_key)"
-            )
-
-    def use_api_key_scheme(self, location: str, name: str) -> None:
-        """Where the target's API key goes, as the OpenAPI document's apiKey scheme says (the
-        target file's own `in` and `name` win)."""
-        with self._token_lock:
-            if self._api_key_scheme is None:
-                self._api_key_scheme = (location, name)
-
-    def _api_key_placement(self) -> tuple[str, str]:
-        key = self.target.api_key
-        if key is not None and key.location and key.name:
-            return key.location, key.name
-        if self._api_key_scheme is None:
-            raise PreconditionMissing(
-                "the target's api_key says neither `in` nor `name`, and no OpenAPI document "
-                "declares an apiKey security scheme"
-            )
-        return self._api_key_scheme
-
-    def _with_credentials(self, url: str, headers: dict[str, str]) -> str:
-        """Add the target's credentials to a request: a bearer token, else its API key in the
-        header, query parameter or cookie it belongs in. Returns the URL to send to."""
-        if self.target.bearer_token is not None or self.target.oauth2 is not None:
-            headers["Authorization"] = f"Bearer {self.bearer_token()}"
-            return url
-        key = self.target.api_key
-        if key is None:
-            raise PreconditionMissing(
-                "the target names no credentials (oauth2, bearer_token or api_key)"
-            )
-        location, name = self._api_key_placement()
-        secret = key.secret.reveal()
-        self.redactor.add_secret(secret)
-        if location == "header":
-            headers[name] = secret
-        elif location == "cookie":
-            cookie = headers.get("Cookie")
-            headers["Cookie"] = f"{cookie}; {name}={secret}" if cookie else f"{name}={secret}"
-        else:
-            parts = urlsplit(url)
-            query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), (name, secret)])
-            url = urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-        return url
-
-    def bearer_token(self) -> str:
-        """A bearer token: the configured one, or one from the OAuth2 token endpoint (cached)."""
-        if self.target.bearer_token is not None:
-            token = self.target.bearer_token.reveal()
-            self.redactor.add_secret(token)
-            return token
-        oauth = self.target.oauth2
-        if oauth is None:
-            raise PreconditionMissing(
-                "the target names no bearer credentials (oauth2 or bearer_token)"
-            )
-        with self._token_lock:
-            if self._token and self._token[1] > time.monotonic():
-                return self._token[0]
-            secret = oauth.client_secret.reveal()
-            self.redactor.add_secret(secret)
-            form = {"grant_type": "client_credentials"}
-            if oauth.scope:
-                form["scope"] = oauth.scope
-            exchange = self.token_request(oauth.token_url, form, oauth.client_id, secret)
-            try:
-                payload = exchange.json()
-                token, lifetime = str(payload["access_token"]), float(payload.get("expires_in", 60))
-            except (ValueError, KeyError, TypeError):
-                raise Inconclusive(
-                    f"the token endpoint {oauth.token_url} answered {exchange.status} without a "
-                    "usable access_token"
-                ) from None
-            self.redactor.add_secret(token)
-            self._token = (token, time.monotonic() + max(lifetime - 30, lifetime / 2))
-            return token
-
-    def token_request(
-        self, token_url: str, form: dict[str, str], client_id: str, secret: str
-    ) -> Exchange:
-        """POST an OAuth2 token request (client authentication by HTTP Basic), within limits."""
-        self._limiter.wait()
-        started = time.monotonic()
-        timeout = self.target.safety.timeout_s
-        try:
-            with Deadline(timeout) as deadline:
-                response = self._session.post(
-                    token_url,
-                    data=form,
-                    auth=(client_id, secret),
-                    stream=True,
-                    allow_redirects=False,
-                    timeout=(timeout, timeout),
-                )
-                body = self._read_limited(response, started, token_url)
-            _within(deadline, token_url)
-        except requests.exceptions.RequestException as exc:
-            _within(deadline, token_url)
-            raise Inconclusive(
-                f"cannot reach the token endpoint {token_url}: {_reason(exc)}"
-            ) from None
-        exchange = Exchange(
-            "POST",
-            token_url,
-            dict(response.request.headers),
-            response.request.body if isinstance(response.request.body, bytes) else None,
-            response.status_code,
-            response.headers,
-            body,
-            time.monotonic() - started,
-        )
-        record = _recorder.get()
-        if record is not None:
-            record(exchange)
-        return exchange
 
     # -- evidence -------------------------------------------------------------------------
     def evidence(self, exchange: Exchange, note: str = "") -> Evidence:
@@ -507,25 +311,3 @@ class HttpClient:
     def close(self) -> None:
         """Close pooled connections."""
         self._session.close()
-
-
-def _within(deadline: Deadline, url: str) -> None:
-    """Raise when `deadline` passed: whatever the read returned is cut short, not an answer."""
-    if deadline.expired:
-        raise Inconclusive(_too_slow(url, deadline.seconds))
-
-
-def _too_slow(url: str, seconds: float) -> str:
-    return f"answer from {url} took longer than {seconds:g} s (the per-request time limit)"
-
-
-def _reason(exc: BaseException) -> str:
-    """The innermost readable reason of a requests/urllib3 exception."""
-    seen: BaseException | None = exc
-    reason = str(exc)
-    while seen is not None:
-        reason = str(seen) or reason
-        seen = seen.__cause__ or seen.__context__
-        if isinstance(seen, ConnectionRefusedError):
-            return "connection refused"
-    return reason.split(": ", 1)[-1][:300]
