@@ -58,6 +58,7 @@ RUN_CACHES: dict[str, tuple[tuple[Any, str], ...]] = {
     "cache:token": ((HttpClient, "bearer_token"),),
     "cache:tls-scans": ((conformance.network.tls_probe, "scan"),),
     "cache:negative-requests": ((conformance.client.generated, "negative_run"),),
+    "cache:generated-reads": ((conformance.client.generated, "read_once"),),
 }
 
 

@@ -327,21 +327,43 @@ class GeneratedRunner:
             self.run.unsendable += 1
             return []  # a negative header value HTTP cannot carry (CR, LF, non-Latin-1)
         self.run.sent += 1
-        try:
-            exchange = self.client.request(
+        use_auth = auth and not self._sends_own_authorization(case, prepared)
+
+        def send() -> Exchange:
+            return self.client.request(
                 str(prepared.method),
                 str(prepared.url),
                 headers=dict(_headers(prepared)),
                 body=prepared.body,
-                auth=auth and not self._sends_own_authorization(case, prepared),
+                auth=use_auth,
                 follow_redirects=False,
             )
+
+        try:
+            if str(prepared.method).upper() in SAFE_METHODS:
+                exchange = read_once(self.client, (*key, use_auth), send)
+            else:
+                exchange = send()
         except Inconclusive as exc:
             self._op_error = exc
             return []
         violations = self.judge(case, exchange, str(case.operation.label))
         self._cache[key] = (exchange, violations)
         return violations
+
+
+#: methods whose answer a run may read twice without asking twice (RFC 9110 §9.2.1: safe)
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def read_once(client: HttpClient, key: tuple[Any, ...], send: Callable[[], Exchange]) -> Exchange:
+    """The answer to a safe generated request, sent at most once per run.
+
+    DATA-SCH-01 and DATA-SCH-02 generate the same valid requests (same seed, same operations);
+    at an agency's rate cap the second copy would cost as much as the first and teach nothing,
+    since a safe request's answer is the same answer. Each check still judges it its own way.
+    """
+    return client.run_cache.once("generated-reads", key, send)
 
 
 #: after this many operations in a row with no usable answer, the rest are not tried
