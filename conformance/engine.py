@@ -15,6 +15,7 @@ from conformance.client.context import CheckContext
 from conformance.client.discovery import Discovery
 from conformance.client.http import Exchange, HttpClient, recording
 from conformance.client.preflight import check_reachable
+from conformance.client.progress import reporting
 from conformance.client.redaction import Redactor
 from conformance.core.catalogue import Catalogue, load_catalogue
 from conformance.core.errors import (
@@ -106,6 +107,8 @@ class Engine:
         self.allow_extra = frozenset(allow)
         self.max_rps = max_rps
         self.waivers = (*profile.waivers, *waivers)  # the profile's, then --waivers files
+        #: where a long check's progress goes while it runs (the CLI prints it), or None
+        self.on_progress: Callable[[str], None] | None = None
         self.today = today or dt.date.today()
         self.only = tuple(only)
         self.levels = tuple(levels)
@@ -233,7 +236,7 @@ class Engine:
             if state.outcomes.get(dep) in {Outcome.FAIL, Outcome.ERROR, Outcome.SKIP}:
                 return Outcome.SKIP, f"depends on {dep}, which was {state.outcomes[dep].value}"
         try:
-            with recording(exchanges.append):
+            with recording(exchanges.append), reporting(self._progress_of(ctx)):
                 message = fn(ctx)
         except NonConformance as exc:
             ctx.evidence.extend(exc.evidence)
@@ -253,6 +256,17 @@ class Engine:
             ctx.note("traceback", "internal error in the check", traceback=traceback.format_exc())
             return Outcome.ERROR, f"internal error in the check: {type(exc).__name__}: {exc}"
         return Outcome.PASS, message
+
+    def _progress_of(self, ctx: CheckContext) -> Callable[[str], None]:
+        """Where a check's progress goes: `on_progress`, labelled with requirement and target."""
+        label = f"{ctx.requirement.id} [{ctx.target.name}]"
+        sink = self.on_progress
+
+        def say(message: str) -> None:
+            if sink is not None:
+                sink(f"{label} ... {self.redactor.text(message)}")
+
+        return say
 
     def _unreachable(self, target: Target, state: _TargetState) -> str | None:
         """Why `target` cannot be reached (preflight once per target), or None."""

@@ -136,6 +136,19 @@ class ConformanceSession:
             unusable=unusable,
         )
         self.planned = self.engine.plan()
+        if config.option.verbose >= 0:  # -q: no progress lines either
+            self.engine.on_progress = self._say
+
+    def _say(self, text: str) -> None:
+        """A long check's progress, on its own line of the terminal."""
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        capture = self.config.pluginmanager.get_plugin("capturemanager")
+        if terminal is None:
+            return
+        # the check runs inside pytest's output capture: step out of it, as a debugger does
+        quiet = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with quiet:
+            terminal.write_line(f"  {text}")
 
     @property
     def targets(self) -> tuple[Target, ...]:

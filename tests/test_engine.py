@@ -178,3 +178,26 @@ def test_a_narrowed_run_is_never_conformant_and_its_scope_says_what_was_left_out
     failing = {**everything, "DEP-CAT-01": raising(NonConformance("no catalogue"))}
     failed, _ = run(failing, profile="departmental", only=["DEP-CAT-01"])
     assert failed.verdict is Verdict.NOT_CONFORMANT  # a fail is a fail, narrowed or not
+
+
+def test_a_long_check_says_what_it_is_doing_at_most_every_few_seconds(monkeypatch):
+    from conformance.client import progress as progress_module
+
+    clock = iter(range(0, 1000, 2))  # two "seconds" between messages
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: float(next(clock)))
+
+    def slow(ctx):
+        for n in range(1, 11):
+            progress_module.progress(f"{n} of 10 requests")
+        return "done"
+
+    engine = Engine(
+        load_profile("full"), [TARGET], checks={"DEP-CAT-01": slow}, only=["DEP-CAT-01"]
+    )
+    said: list[str] = []
+    engine.on_progress = said.append
+    engine.run()
+    assert said  # not silent
+    assert len(said) < 10  # throttled (one every 5 s of the fake clock)
+    assert said[0].startswith("DEP-CAT-01 [t] ... ")
+    assert "of 10 requests" in said[0]

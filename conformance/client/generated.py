@@ -30,6 +30,7 @@ from schemathesis.generation import GenerationMode
 
 from conformance.client.http import Exchange, HttpClient
 from conformance.client.judges import Violation, conformance_judge, negative_judge
+from conformance.client.progress import progress
 from conformance.client.references import bundled
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.documents.openapi import OpenApiDocument
@@ -327,6 +328,10 @@ class GeneratedRunner:
             self.run.unsendable += 1
             return []  # a negative header value HTTP cannot carry (CR, LF, non-Latin-1)
         self.run.sent += 1
+        progress(
+            f"{self.run.sent} of at most {self.plan.max_requests} generated requests "
+            f"({self.plan.mode}), now {case.operation.label}"
+        )
         use_auth = auth and not self._sends_own_authorization(case, prepared)
 
         def send() -> Exchange:
