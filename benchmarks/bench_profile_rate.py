@@ -15,6 +15,8 @@ target: at most 45 s at 10 requests/s, the same verdicts).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 import tempfile
@@ -37,7 +39,8 @@ def _run(max_rps: float | None, seed: int) -> dict[str, Any]:
             args += ["--max-rps", str(max_rps)]
         started = time.monotonic()
         try:
-            main(args, standalone_mode=False)
+            with contextlib.redirect_stdout(io.StringIO()):  # only the JSON goes to stdout
+                main(args, standalone_mode=False)
         except SystemExit as exc:
             code = exc.code
         else:
