@@ -35,6 +35,7 @@ from conformance.core.model import (
     Requirement,
     Result,
     SafetyClass,
+    TargetSummary,
 )
 from conformance.core.registry import CheckFunction, registered_checks
 from conformance.core.summary import level_verdicts, narrowed_levels, overall_verdict
@@ -336,12 +337,29 @@ class Engine:
             started=self.started,
             finished=now_iso(),
             seed=self.seed,
-            targets=tuple(t.summary() for t in self.targets),
+            targets=tuple(self._target_summary(t, results, scope) for t in self.targets),
             results=tuple(results),
             levels=levels,
             verdict=overall_verdict(levels, complete, narrowed=scope["narrowed"]),
             complete=complete,
             scope=scope,
+        )
+
+    def _target_summary(
+        self, target: Target, results: list[Result], scope: dict[str, Any]
+    ) -> TargetSummary:
+        """One agency's own verdict: its levels, decided as the run's are, from its results."""
+        own = [r for r in results if r.target == target.name]
+        levels = level_verdicts(own, self.profile.not_implemented)
+        levels = narrowed_levels(
+            levels, {self.catalogue[rid].level.value for rid in scope["left_out"]}
+        )
+        complete = not any(x["target"] == target.name for x in scope["not_run"])
+        return dataclasses.replace(
+            target.summary(),
+            verdict=overall_verdict(levels, complete, narrowed=scope["narrowed"]),
+            levels=levels,
+            untested=self._state[target.name].unreachable or "",
         )
 
     def _not_run(self, pairs: list[dict[str, str]]) -> list[Result]:

@@ -18,6 +18,8 @@ from conformance.inputs.fleet import parse_shard, shard_of
 from conformance.inputs.profile import load_profile
 from conformance.inputs.target import Target
 from conformance.reference import target_file_text
+from conformance.reports.html import render_html
+from conformance.reports.json_report import validate_report_dict
 from conformance.reports.merge import merge_reports
 
 
@@ -204,3 +206,21 @@ def test_a_malformed_fleet_entry_is_that_agencys_error_and_same_names_are_told_a
     assert by_target["bad"] == {"error"}
     tested = [name for name in by_target if name != "bad"]
     assert all("pass" in by_target[name] for name in tested), by_target
+
+
+def test_each_agency_has_its_own_verdict_and_an_untested_one_is_one_line(reference_target):
+    down = Target(name="down", base_url=f"https://127.0.0.1:{free_port()}")
+    report = Engine(load_profile("departmental"), [down, reference_target], preflight=True).run()
+    by_name = {t.name: t for t in report.targets}
+    assert by_name[reference_target.name].verdict is Verdict.CONFORMANT
+    assert by_name[reference_target.name].levels == {"departmental": Verdict.CONFORMANT}
+    assert by_name["down"].verdict is Verdict.INCOMPLETE
+    assert "is unreachable" in by_name["down"].untested
+    assert report.verdict is Verdict.INCOMPLETE  # the fleet as a whole
+    data = report.to_dict()
+    validate_report_dict(data)
+    assert data["targets"][1]["verdict"] == "conformant"
+    assert Report.from_dict(data).targets == report.targets
+    html = render_html(report)
+    assert 'id="agencies"' in html  # the agency × level matrix
+    assert html.count("is unreachable") == 1  # one line, not a card per requirement

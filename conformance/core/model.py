@@ -139,10 +139,33 @@ class TargetSummary:
 
     name: str
     base_url: str
+    #: this agency's own verdict and level verdicts (None/empty before the run decides them)
+    verdict: Verdict | None = None
+    levels: dict[str, Verdict] = field(default_factory=dict)
+    #: why no check could be run on it (unreachable, a target file that could not be loaded)
+    untested: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used in run.json."""
-        return {"name": self.name, "base_url": self.base_url}
+        found: dict[str, Any] = {"name": self.name, "base_url": self.base_url}
+        if self.verdict is not None:
+            found["verdict"] = self.verdict.value
+            found["levels"] = {k: v.value for k, v in self.levels.items()}
+        if self.untested:
+            found["untested"] = self.untested
+        return found
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TargetSummary:
+        """Read back one run.json `targets` entry."""
+        verdict = data.get("verdict")
+        return cls(
+            data["name"],
+            data["base_url"],
+            Verdict(verdict) if verdict else None,
+            {k: Verdict(v) for k, v in (data.get("levels") or {}).items()},
+            str(data.get("untested") or ""),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +236,7 @@ class Report:
             started=data["started"],
             finished=data["finished"],
             seed=data["seed"],
-            targets=tuple(TargetSummary(t["name"], t["base_url"]) for t in data["targets"]),
+            targets=tuple(TargetSummary.from_dict(t) for t in data["targets"]),
             results=results,
             levels={k: Verdict(v) for k, v in data["levels"].items()},
             verdict=Verdict(data["verdict"]),

@@ -13,6 +13,7 @@ from typing import Any
 from conformance.core.catalogue import load_catalogue
 from conformance.core.model import Evidence, Level, Outcome, Report, Result, Verdict
 from conformance.core.summary import outcome_counts
+from conformance.reports.html_agencies import agency_anchor, agency_matrix, untested_agencies
 from conformance.reports.html_style import CSS
 from conformance.reports.scope import scope_lines
 
@@ -65,7 +66,9 @@ def render_html(report: Report) -> str:
             "<body>",
             _header(report),
             "<main>",
+            agency_matrix(report),
             _summary(report),
+            untested_agencies(report),
             _findings(report),
             "</main>",
             _footer(report),
@@ -165,8 +168,9 @@ def _findings(report: Report) -> str:
     """One section per outcome, worst first; inside, results by level, requirement, target."""
     levels = list(Level)
     order = {rid: i for i, rid in enumerate(load_catalogue())}
+    untested = {t.name for t in report.targets if t.untested}  # said once, in their own section
     ordered = sorted(
-        report.results,
+        (r for r in report.results if r.target not in untested),
         key=lambda r: (
             r.outcome.rank,
             levels.index(r.level),
@@ -175,11 +179,18 @@ def _findings(report: Report) -> str:
         ),
     )
     sections = []
+    anchored: set[str] = set()  # the matrix links each agency to its first (worst) result
     for outcome in Outcome:
         group = [r for r in ordered if r.outcome is outcome]
         if group:
             title = f"{OUTCOME_TITLES[outcome]} ({len(group)})"
-            articles = "\n".join(_result(r) for r in group)
+            parts = []
+            for r in group:
+                if r.target not in anchored:
+                    anchored.add(r.target)
+                    parts.append(f'<a id="{agency_anchor(r.target)}"></a>')
+                parts.append(_result(r))
+            articles = "\n".join(parts)
             sections.append(
                 f'<section aria-labelledby="{outcome.value}">'
                 f'<h2 id="{outcome.value}">{_e(title)}</h2>\n{articles}</section>'
