@@ -224,3 +224,22 @@ def test_each_agency_has_its_own_verdict_and_an_untested_one_is_one_line(referen
     html = render_html(report)
     assert 'id="agencies"' in html  # the agency × level matrix
     assert html.count("is unreachable") == 1  # one line, not a card per requirement
+
+
+def test_the_terminal_summary_of_a_fleet_has_a_row_per_agency(reference_target):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from conformance.reports.console import print_summary
+
+    down = Target(name="down", base_url=f"https://127.0.0.1:{free_port()}")
+    report = Engine(
+        load_profile("departmental"), [down, reference_target], only=["DEP-CAT-01"], preflight=True
+    ).run()
+    out = StringIO()
+    print_summary(report, Console(file=out, width=100))
+    text = out.getvalue()
+    assert "Conformance by agency" in text
+    assert text.count("is unreachable") == 1
+    assert "UNTESTED down" in text

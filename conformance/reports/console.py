@@ -63,8 +63,14 @@ def summary_table(report: Report) -> Table:
 def print_summary(report: Report, console: Console) -> None:
     """Print the table, every fail/error/warn (ID, target, message), and the overall verdict."""
     console.print(summary_table(report))
+    if len(report.targets) > 1:
+        console.print(agency_table(report))
+    untested = {t.name for t in report.targets if t.untested}
+    for target in report.targets:
+        if target.untested:  # one line, not a line per requirement
+            console.print(Text(f"  UNTESTED {target.name}: {target.untested}"), overflow="fold")
     problems = sorted(
-        (r for r in report.results if r.outcome in PROBLEMS),
+        (r for r in report.results if r.outcome in PROBLEMS and r.target not in untested),
         key=lambda r: (r.outcome.rank, r.requirement, r.target),
     )
     for r in problems:
@@ -75,6 +81,26 @@ def print_summary(report: Report, console: Console) -> None:
         line.append(r.message)
         console.print(line, overflow="fold")
     console.print(_verdict_line(report))
+
+
+def agency_table(report: Report) -> Table:
+    """One row per agency: its verdict on each level, and its own verdict."""
+    levels = [lvl.value for lvl in Level if any(lvl.value in t.levels for t in report.targets)]
+    table = Table(title="Conformance by agency", title_justify="left")
+    table.add_column("agency")
+    for level in levels:
+        table.add_column(level)
+    table.add_column("verdict")
+    for target in report.targets:
+        cells = [_verdict_cell(target.levels.get(level)) for level in levels]
+        table.add_row(target.name, *cells, _verdict_cell(target.verdict))
+    return table
+
+
+def _verdict_cell(verdict: Verdict | None) -> Text:
+    if verdict is None:
+        return Text("-")
+    return Text(verdict.value, style=VERDICT_STYLES[verdict])
 
 
 def _verdict_line(report: Report) -> Text:
