@@ -281,7 +281,13 @@ def test_junit_is_valid_and_has_one_testcase_per_result(report: Report, tmp_path
 
 
 def test_junit_suites_count_per_level(report: Report, tmp_path: Path) -> None:
-    root = ET.parse(write_junit(report, tmp_path / "junit.xml")).getroot()
+    # one agency: a testsuite per level
+    one = dataclasses.replace(
+        report,
+        targets=report.targets[:1],
+        results=tuple(r for r in report.results if r.target == "agency"),
+    )
+    root = ET.parse(write_junit(one, tmp_path / "junit.xml")).getroot()
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert list(suites) == ["departmental", "network", "data", "business"]
     counts = {
@@ -292,10 +298,20 @@ def test_junit_suites_count_per_level(report: Report, tmp_path: Path) -> None:
         "departmental": ("2", "0", "0", "0", "0.500"),
         "network": ("3", "1", "0", "1", "0.750"),
         "data": ("3", "0", "1", "2", "0.750"),
-        "business": ("2", "1", "0", "0", "0.500"),
+        "business": ("1", "0", "0", "0", "0.250"),
     }
     for suite in suites.values():
         assert {c.get("classname") for c in suite.iter("testcase")} == {suite.get("name")}
+
+
+def test_junit_of_a_fleet_has_a_testsuite_per_agency(report: Report, tmp_path: Path) -> None:
+    root = ET.parse(write_junit(report, tmp_path / "junit.xml")).getroot()
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert list(suites) == ["agency", "peer"]
+    assert suites["peer"].get("tests") == "1"
+    assert suites["peer"].get("failures") == "1"
+    props = {p.get("name"): p.get("value") for p in suites["agency"].iter("property")}
+    assert props["base_url"] == "https://agency.test/v1/"
 
 
 def test_junit_elements_per_outcome(report: Report, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from conformance.core.model import Level, Outcome, Report, Result
+from conformance.core.model import Level, Outcome, Report, Result, TargetSummary
 
 SKIPPED_OUTCOMES = frozenset({Outcome.SKIP, Outcome.NOT_IMPLEMENTED, Outcome.NOT_APPLICABLE})
 MESSAGE_CHARS = 500
@@ -18,12 +18,17 @@ _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 def junit_tree(report: Report) -> ET.ElementTree[ET.Element]:
     """The JUnit document of a report (testsuites > testsuite per level > testcase)."""
     root = ET.Element("testsuites", name=report.suite.get("name", "conformance"))
-    by_level: dict[Level, list[Result]] = {}
-    for result in report.results:
-        by_level.setdefault(result.level, []).append(result)
-    for level in Level:
-        if level in by_level:
-            root.append(_testsuite(report, level, by_level[level]))
+    if len(report.targets) > 1:  # a fleet: one testsuite per agency, with its own verdict
+        for target in report.targets:
+            own = [r for r in report.results if r.target == target.name]
+            root.append(_agency_suite(report, target, own))
+    else:
+        by_level: dict[Level, list[Result]] = {}
+        for result in report.results:
+            by_level.setdefault(result.level, []).append(result)
+        for level in Level:
+            if level in by_level:
+                root.append(_testsuite(report, level, by_level[level]))
     _set_counts(root, report.results)
     del root.attrib["skipped"]  # junit-10.xsd declares no `skipped` on <testsuites>
     ET.indent(root)
@@ -53,6 +58,27 @@ def _testsuite(report: Report, level: Level, results: Sequence[Result]) -> ET.El
     }
     for name, value in facts.items():
         ET.SubElement(properties, "property", name=name, value=value)
+    for result in results:
+        suite.append(_testcase(result))
+    return suite
+
+
+def _agency_suite(report: Report, target: TargetSummary, results: Sequence[Result]) -> ET.Element:
+    """The testsuite of one agency of a fleet: its results, its verdict and level verdicts."""
+    suite = ET.Element("testsuite", name=_xml(target.name), timestamp=report.started)
+    _set_counts(suite, results)
+    properties = ET.SubElement(suite, "properties")
+    facts = {
+        "base_url": target.base_url,
+        "profile": report.profile.get("name", ""),
+        "seed": str(report.seed),
+        "verdict": target.verdict.value if target.verdict else "",
+        **{f"level_verdict.{k}": v.value for k, v in target.levels.items()},
+        "untested": target.untested,
+        "complete": str(report.complete).lower(),
+    }
+    for name, value in facts.items():
+        ET.SubElement(properties, "property", name=name, value=_xml(value))
     for result in results:
         suite.append(_testcase(result))
     return suite
