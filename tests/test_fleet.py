@@ -14,7 +14,7 @@ from conformance.core.errors import UsageError
 from conformance.core.model import Keyword, Level, Outcome, Report, Result, TargetSummary, Verdict
 from conformance.core.summary import level_verdicts, overall_verdict
 from conformance.engine import Engine
-from conformance.inputs.fleet import parse_shard, shard_of
+from conformance.inputs.fleet import parse_shard, shard_from_environment, shard_of
 from conformance.inputs.profile import load_profile
 from conformance.inputs.target import Target
 from conformance.reference import target_file_text
@@ -243,3 +243,24 @@ def test_the_terminal_summary_of_a_fleet_has_a_row_per_agency(reference_target):
     assert "Conformance by agency" in text
     assert text.count("is unreachable") == 1
     assert "UNTESTED down" in text
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"JOB_COMPLETION_INDEX": "0", "JOB_COMPLETIONS": "3"}, (1, 3)),  # Kubernetes, 0-based
+        ({"JOB_COMPLETION_INDEX": "2", "JOB_COMPLETIONS": "3"}, (3, 3)),
+        ({"CONFORMANCE_SHARD": "2", "CONFORMANCE_SHARDS": "4"}, (2, 4)),  # a CI matrix, 1-based
+    ],
+)
+def test_shard_auto_reads_an_indexed_job_or_a_ci_matrix(environ, expected):
+    assert shard_from_environment(environ) == expected
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [{}, {"JOB_COMPLETION_INDEX": "3", "JOB_COMPLETIONS": "3"}, {"CONFORMANCE_SHARD": "x"}],
+)
+def test_shard_auto_without_a_usable_environment_is_refused(environ):
+    with pytest.raises(UsageError, match="--shard"):
+        shard_from_environment(environ)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from conformance.core.errors import TargetError, UsageError
@@ -22,8 +24,33 @@ def load_fleet(path: Path) -> list[str]:
     return [t if t.startswith(("http://", "https://")) else str(path.parent / t) for t in targets]
 
 
+#: where `--shard auto` reads its part: (index variable, count variable, index base)
+SHARD_ENVIRONMENTS = (
+    ("JOB_COMPLETION_INDEX", "JOB_COMPLETIONS", 0),  # a Kubernetes Indexed Job (0-based)
+    ("CONFORMANCE_SHARD", "CONFORMANCE_SHARDS", 1),  # any CI matrix (1-based, set by the job)
+)
+
+
+def shard_from_environment(environ: Mapping[str, str]) -> tuple[int, int]:
+    """`--shard auto`: K/N from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, 0-based, and
+    JOB_COMPLETIONS) or a CI matrix's CONFORMANCE_SHARD (1-based) and CONFORMANCE_SHARDS."""
+    for index_name, count_name, base in SHARD_ENVIRONMENTS:
+        if index_name in environ:
+            index, count = environ.get(index_name, ""), environ.get(count_name, "")
+            if not (index.isdigit() and count.isdigit()):
+                raise UsageError(
+                    f"--shard auto: {index_name}={index!r} and {count_name}={count!r} must both "
+                    "be whole numbers"
+                )
+            return parse_shard(f"{int(index) + 1 - base}/{count}")
+    names = " or ".join(f"{i} and {c}" for i, c, _ in SHARD_ENVIRONMENTS)
+    raise UsageError(f"--shard auto: set {names} (a Kubernetes Indexed Job sets the first)")
+
+
 def parse_shard(text: str) -> tuple[int, int]:
-    """``K/N`` as (K, N), 1 <= K <= N; UsageError otherwise."""
+    """``K/N`` as (K, N), 1 <= K <= N (``auto``: from the environment); UsageError otherwise."""
+    if text == "auto":
+        return shard_from_environment(os.environ)
     k, _, n = text.partition("/")
     if not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
         raise UsageError(f"--shard {text!r}: expected K/N with 1 <= K <= N, e.g. 2/4")
