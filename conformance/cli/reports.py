@@ -72,6 +72,26 @@ def merge(parts: tuple[str, ...], out: str, formats: str, sign_key: str | None) 
 
 
 @main.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", default="trend.html", show_default=True, help="the page to write")
+@clean_errors
+def trend(runs: tuple[str, ...], out: str) -> None:
+    """Write the nightly trend of a fleet from many run.json files (or folders of them).
+
+    Each agency's verdict run by run, the requirements by how many agencies fail them, the
+    regressions and recoveries since the run before: one self-contained HTML page."""
+    from conformance.reports.json_report import read_json
+    from conformance.reports.trend import runs_in, write_trend
+
+    files = runs_in(Path(r) for r in runs)
+    if not files:
+        raise UsageError("no run.json found in " + ", ".join(runs))
+    reports = [read_json(f) for f in files]
+    written = write_trend(reports, Path(out))
+    click.echo(f"trend of {len(reports)} run(s) written to {written}")
+
+
+@main.command()
 @click.argument("run_json", type=click.Path(dir_okay=False))
 @click.option(
     "--public-key",
