@@ -7,7 +7,7 @@ import datetime as dt
 import random
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from conformance.client.preflight import check_reachable
 from conformance.client.progress import reporting
 from conformance.client.redaction import Redactor
 from conformance.core.catalogue import Catalogue, load_catalogue
+from conformance.core.concurrency import side_by_side
 from conformance.core.errors import (
     ConformanceError,
     Inconclusive,
@@ -377,18 +378,31 @@ class Engine:
             for pair in pairs
         ]
 
-    def run(self, on_result: Callable[[Result], None] | None = None) -> Report:
-        """Execute the whole plan without pytest and return the report."""
+    def run(
+        self, on_result: Callable[[Result], None] | None = None, concurrency: int = 1
+    ) -> Report:
+        """Execute the whole plan without pytest and return the report (`concurrency` targets
+        at a time, each with its own client, rate cap and limits)."""
         complete = False
         try:
-            for planned in self.plan():
-                result = self.execute(planned)
+            for result in self.execute_all(self.plan(), concurrency):
                 if on_result:
                     on_result(result)
             complete = True
         finally:
             self.close()
         return self.report(complete=complete)
+
+    def execute_all(
+        self, planned: Sequence[PlannedCheck], concurrency: int = 1
+    ) -> Iterator[Result]:
+        """Decide `planned`, each target's checks in their order, up to `concurrency` targets at
+        the same time (each with its own client: rate cap, time limits, evidence); results come
+        as they are decided."""
+        groups: dict[str, list[PlannedCheck]] = {}
+        for p in planned:
+            groups.setdefault(p.target.name, []).append(p)
+        return side_by_side(list(groups.values()), self.execute, concurrency)
 
     def close(self) -> None:
         """Release connections."""

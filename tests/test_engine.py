@@ -201,3 +201,35 @@ def test_a_long_check_says_what_it_is_doing_at_most_every_few_seconds(monkeypatc
     assert len(said) < 10  # throttled (one every 5 s of the fake clock)
     assert said[0].startswith("DEP-CAT-01 [t] ... ")
     assert "of 10 requests" in said[0]
+
+
+def test_targets_are_tested_side_by_side_each_in_its_own_order():
+    import threading
+
+    targets = [Target(name=f"agency-{i}", base_url=f"https://agency-{i}.test") for i in range(3)]
+    meet = threading.Barrier(3, timeout=10)  # only passes if the three agencies run at once
+    seen: list[tuple[str, str]] = []
+
+    def together(ctx):
+        meet.wait()
+        seen.append((ctx.target.name, ctx.requirement.id))
+        return "met"
+
+    def after(ctx):
+        seen.append((ctx.target.name, ctx.requirement.id))
+        return "after"
+
+    engine = Engine(
+        load_profile("departmental"),
+        targets,
+        checks={"DEP-CAT-01": together, "DEP-OAS-01": after},
+        only=["DEP-CAT-01", "DEP-OAS-01"],
+    )
+    report = engine.run(concurrency=3)
+    assert {r.outcome for r in report.results} == {Outcome.PASS}, [
+        r.message for r in report.results
+    ]
+    assert len(report.results) == 6
+    for target in targets:  # each agency's checks in catalogue order
+        mine = [rid for name, rid in seen if name == target.name]
+        assert mine == ["DEP-CAT-01", "DEP-OAS-01"]
