@@ -14,7 +14,14 @@ from conformance.core.errors import UsageError
 from conformance.core.model import Keyword, Level, Outcome, Report, Result, TargetSummary, Verdict
 from conformance.core.summary import level_verdicts, overall_verdict
 from conformance.engine import Engine
-from conformance.inputs.fleet import parse_shard, shard_from_environment, shard_of
+from conformance.inputs.fleet import (
+    balanced_shard_of,
+    needing_rerun,
+    parse_shard,
+    seconds_by_target,
+    shard_from_environment,
+    shard_of,
+)
 from conformance.inputs.profile import load_profile
 from conformance.inputs.target import Target
 from conformance.reference import target_file_text
@@ -264,3 +271,29 @@ def test_shard_auto_reads_an_indexed_job_or_a_ci_matrix(environ, expected):
 def test_shard_auto_without_a_usable_environment_is_refused(environ):
     with pytest.raises(UsageError, match="--shard"):
         shard_from_environment(environ)
+
+
+def test_shards_balanced_by_a_previous_run_finish_close_together():
+    specs = [f"t{i}.yaml" for i in range(6)]
+    names = [f"t{i}" for i in range(6)]
+    seconds = {"t0": 60.0, "t1": 10.0, "t2": 10.0, "t3": 10.0, "t4": 10.0, "t5": 20.0}
+    parts = [balanced_shard_of(specs, names, seconds, k, 2) for k in (1, 2)]
+    assert sorted(parts[0] + parts[1]) == sorted(specs)  # every target in exactly one part
+    load = [sum(seconds[s.removesuffix(".yaml")] for s in part) for part in parts]
+    assert load == [60.0, 60.0]  # the slow agency alone; the rest together
+    # a newcomer counts as the median (10 s); both parts then carry 60 s: the tie goes to part 1
+    first = balanced_shard_of([*specs, "new.yaml"], [*names, "new"], seconds, 1, 2)
+    assert first == ["t0.yaml", "new.yaml"]
+
+
+def test_rerun_picks_the_agencies_that_ended_in_error():
+    report = {
+        "targets": [{"name": "down", "untested": "unreachable"}, {"name": "a"}, {"name": "b"}],
+        "results": [
+            {"target": "a", "outcome": "error", "duration_s": 1.0},
+            {"target": "b", "outcome": "fail", "duration_s": 2.5},
+            {"target": "b", "outcome": "pass", "duration_s": 0.5},
+        ],
+    }
+    assert needing_rerun(report) == {"down", "a"}
+    assert seconds_by_target(report) == {"a": 1.0, "b": 3.0}

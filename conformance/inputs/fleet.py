@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from conformance.core.errors import TargetError, UsageError
 from conformance.inputs.target import Target
@@ -125,3 +126,45 @@ def _unique(name: str, taken: set[str]) -> str:
     while candidate in taken:
         candidate, n = f"{name} #{n}", n + 1
     return candidate
+
+
+def balanced_shard_of(
+    specs: list[str], names: list[str], seconds: dict[str, float], k: int, n: int
+) -> list[str]:
+    """The K-th of N parts of `specs`, balanced by how long each target took before (`seconds`
+    by target name, from a previous run.json): longest first, each to the part with the least
+    so far (ties to the lower part), so parts finish close together. A target the previous run
+    did not have counts as the median. Deterministic: every machine computes the same parts."""
+    known = sorted(seconds.values())
+    median = known[len(known) // 2] if known else 1.0
+    cost = [seconds.get(name, median) for name in names]
+    order = sorted(range(len(specs)), key=lambda i: (-cost[i], i))
+    loads = [0.0] * n
+    parts: list[list[int]] = [[] for _ in range(n)]
+    for i in order:
+        least = min(range(n), key=lambda p: (loads[p], p))
+        loads[least] += cost[i]
+        parts[least].append(i)
+    part = sorted(parts[k - 1])
+    if not part:
+        raise UsageError(
+            f"shard {k}/{n} has no targets: there are only {len(specs)}; use at most "
+            f"{len(specs)} shards"
+        )
+    return [specs[i] for i in part]
+
+
+def seconds_by_target(report: dict[str, Any]) -> dict[str, float]:
+    """How long each target's checks took in a run.json (its results' durations summed)."""
+    found: dict[str, float] = {}
+    for result in report.get("results", []):
+        name = str(result.get("target", ""))
+        found[name] = found.get(name, 0.0) + float(result.get("duration_s") or 0.0)
+    return found
+
+
+def needing_rerun(report: dict[str, Any]) -> set[str]:
+    """The targets of a run.json that ended in `error`: untested, or with a result in error."""
+    names = {str(t["name"]) for t in report.get("targets", []) if t.get("untested")}
+    names |= {str(r["target"]) for r in report.get("results", []) if r.get("outcome") == "error"}
+    return names
