@@ -499,9 +499,10 @@ def test_diff_of_identical_reports_is_empty(report: Report) -> None:
 
 def test_write_reports_writes_each_format(report: Report, tmp_path: Path) -> None:
     out = tmp_path / "nested" / "out"
-    written = write_reports(report, out, ["json", "junit", "html", "allure"])
+    written = write_reports(report, out, ["json", "junit", "html", "sarif", "allure"])
     assert set(written) == set(WRITERS) == set(FILE_NAMES)
-    assert {p.name for p in written.values()} == {"run.json", "junit.xml", "report.html"}
+    names = {"run.json", "junit.xml", "report.html", "conformance.sarif"}
+    assert {p.name for p in written.values()} == names
     assert all(p.parent == out and p.stat().st_size > 0 for p in written.values())
     assert read_json(written["json"]) == report
 
@@ -545,3 +546,32 @@ def test_html_results_show_statement_and_source_in_catalogue_order() -> None:
     assert escape(catalogue[earlier].statement, quote=True) in html
     assert escape(catalogue[earlier].source, quote=True) in html
     assert html.index(f'id="r-{earlier}') < html.index(f'id="r-{later}')
+
+
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
+
+
+def test_sarif_is_valid_against_the_oasis_schema_with_a_result_per_finding(
+    report: Report, tmp_path: Path
+) -> None:
+    import jsonschema
+
+    written = write_reports(report, tmp_path, ["sarif"])["sarif"]
+    assert written.name == "conformance.sarif"
+    log = json.loads(written.read_text("utf-8"))
+    schema = json.loads(SARIF_SCHEMA.read_text("utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    (run,) = log["runs"]
+    found = {(r["ruleId"], r["properties"]["target"], r["level"]) for r in run["results"]}
+    assert found == {
+        ("DEP-OAS-03", "agency", "warning"),
+        ("NET-HSTS-01", "agency", "error"),
+        ("BUS-WF-01", "peer", "error"),
+    }
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert rules["NET-HSTS-01"]["shortDescription"]["text"] == (
+        load_catalogue()["NET-HSTS-01"].statement
+    )
+    hsts = next(r for r in run["results"] if r["ruleId"] == "NET-HSTS-01")
+    uris = [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in hsts["locations"]]
+    assert uris == ["https://agency.test/v1/licenses/X?client_secret=[REDACTED]"]

@@ -17,11 +17,22 @@ from conformance.core.model import Report
 from conformance.reports.html import write_html
 from conformance.reports.json_report import read_json, validate_report_dict, write_json
 from conformance.reports.junit import write_junit
+from conformance.reports.sarif import write_sarif
 
 Writer = Callable[[Report, Path], Path]
 
-WRITERS: dict[str, Writer] = {"json": write_json, "junit": write_junit, "html": write_html}
-FILE_NAMES: dict[str, str] = {"json": "run.json", "junit": "junit.xml", "html": "report.html"}
+WRITERS: dict[str, Writer] = {
+    "json": write_json,
+    "junit": write_junit,
+    "html": write_html,
+    "sarif": write_sarif,
+}
+FILE_NAMES: dict[str, str] = {
+    "json": "run.json",
+    "junit": "junit.xml",
+    "html": "report.html",
+    "sarif": "conformance.sarif",
+}
 # Formats written elsewhere (allure, by allure-pytest through the plugin): accepted, not written.
 WRITTEN_ELSEWHERE = frozenset({"allure"})
 
@@ -35,6 +46,7 @@ __all__ = [
     "write_json",
     "write_junit",
     "write_reports",
+    "write_sarif",
 ]
 
 
