@@ -9,6 +9,7 @@ profile or a target. Without a target it starts the bundled reference agency.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from conformance.core.summary import FAIL_ON, exit_code
 from conformance.engine import Engine, PlannedCheck
 from conformance.inputs.fleet import resolve_fleet
 from conformance.inputs.profile import load_profile
-from conformance.inputs.target import Target
+from conformance.inputs.target import TLS_SCANS, Target
 from conformance.inputs.waivers import load_waivers
 
 SESSION_KEY = pytest.StashKey["ConformanceSession"]()
@@ -58,6 +59,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-allow", default="", help="opt-in classes: write,load")
     group.addoption("--conformance-max-rps", type=float, default=None, help="request-rate cap")
     group.addoption(
+        "--conformance-tls-scan",
+        choices=TLS_SCANS,
+        default=None,
+        help="TLS probing: minimal (a handshake per accepted suite; the default) or full "
+        "(sslyze's plugins, every suite of every protocol)",
+    )
+    group.addoption(
         "--conformance-fault",
         action="append",
         default=[],
@@ -68,6 +76,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--conformance-format",
         default="json,junit,html",
         help="report formats: json,junit,html (allure: use --alluredir)",
+    )
+    group.addoption(
+        "--conformance-concurrency",
+        type=int,
+        default=1,
+        help="test up to N targets at the same time (each with its own rate cap and limits)",
     )
     group.addoption(
         "--conformance-waivers",
@@ -97,6 +111,8 @@ class ConformanceSession:
         self.report: Report | None = None
         #: requirement × target items pytest deselected (-k, -m): the scope records them
         self.deselected: list[PlannedCheck] = []
+        #: results decided ahead of their items (--conformance-concurrency)
+        self.decided: dict[tuple[str, str], Result] = {}
         self._stack = contextlib.ExitStack()
         try:
             self.signing_key = None
@@ -116,6 +132,8 @@ class ConformanceSession:
                 from conformance.reference import running_reference
 
                 targets = [self._stack.enter_context(running_reference(opt.conformance_fault))]
+            if opt.conformance_tls_scan:
+                targets = [_with_tls_scan(t, opt.conformance_tls_scan) for t in targets]
             allow = [SafetyClass(a) for a in opt.conformance_allow.split(",") if a.strip()]
             waivers = [
                 w for f in opt.conformance_waivers for w in load_waivers(Path(f), load_catalogue())
@@ -138,6 +156,19 @@ class ConformanceSession:
         self.planned = self.engine.plan()
         if config.option.verbose >= 0:  # -q: no progress lines either
             self.engine.on_progress = self._say
+
+    def decide_ahead(self, planned: list[PlannedCheck]) -> None:
+        """With --conformance-concurrency N > 1: decide every item's requirement now, N targets
+        side by side; the items then report what was decided, in their order."""
+        concurrency = int(self.config.option.conformance_concurrency or 1)
+        if concurrency > 1:
+            for result in self.engine.execute_all(planned, concurrency):
+                self.decided[(result.requirement, result.target)] = result
+
+    def decide(self, planned: PlannedCheck) -> Result:
+        """The result of one item: decided ahead, or now."""
+        key = (planned.requirement.id, planned.target.name)
+        return self.decided.pop(key, None) or self.engine.execute(planned)
 
     def _say(self, text: str) -> None:
         """A long check's progress, on its own line of the terminal."""
@@ -174,6 +205,13 @@ class ConformanceSession:
         self._stack.close()
 
 
+def _with_tls_scan(target: Target, mode: str) -> Target:
+    """`target` probed for TLS in `mode` (the run's --conformance-tls-scan)."""
+    import dataclasses
+
+    return dataclasses.replace(target, safety=dataclasses.replace(target.safety, tls_scan=mode))
+
+
 def _active(config: pytest.Config) -> bool:
     opt = config.option
     return bool(
@@ -202,6 +240,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if _active(config):
         config.stash[SESSION_KEY] = ConformanceSession(config)
         _stop_on_sigterm()
+        _hypothesis_cache_out_of_the_way()
+
+
+def _hypothesis_cache_out_of_the_way() -> None:
+    """Hypothesis keeps caches (Unicode tables, constants) in ./.hypothesis by default: a run
+    must not leave a folder in whatever folder it was started from. The user's cache folder
+    keeps them across runs instead (the suite uses no example database)."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    set_hypothesis_home_dir(cache / "interop-conformance" / "hypothesis")
 
 
 def _stop_on_sigterm() -> None:
@@ -250,7 +299,7 @@ class RequirementItem(pytest.Item):
     def runtest(self) -> None:
         """Decide the requirement through the engine and map the outcome to pytest's."""
         session = self.config.stash[SESSION_KEY]
-        result = session.engine.execute(self.planned)
+        result = session.decide(self.planned)
         self.result = result
         self.user_properties.append(("outcome", result.outcome.value))
         _label_for_allure(self.planned, result)
@@ -341,6 +390,16 @@ def pytest_report_teststatus(
     if "waiver" in properties:
         return "waived", "w", (f"{str(outcome).upper()} (waived)", {"yellow": True})
     return _STATUS[Outcome(str(outcome))]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """With --conformance-concurrency: decide the selected items' requirements side by side
+    first (the default loop then runs the items, which report those results)."""
+    conformance = session.config.stash.get(SESSION_KEY, None)
+    if conformance is not None and not session.config.option.collectonly:
+        planned = [i.planned for i in session.items if isinstance(i, RequirementItem)]
+        conformance.decide_ahead(planned)
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:

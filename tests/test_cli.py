@@ -181,3 +181,13 @@ def test_out_of_range_options_are_refused_before_any_request(tmp_path, flag, wor
     assert words in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "reports").exists()
+
+
+def test_a_run_leaves_no_hypothesis_folder_where_it_was_started(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    done = conformance(
+        "run", "--profile", "data", "--requirement", "DATA-SCH-01", "-q", cwd=tmp_path
+    )
+    assert done.returncode == 2, done.stdout + done.stderr  # narrowed: incomplete
+    assert not (tmp_path / ".hypothesis").exists()
+    assert (tmp_path / "cache" / "interop-conformance" / "hypothesis").is_dir()

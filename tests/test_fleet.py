@@ -297,3 +297,22 @@ def test_rerun_picks_the_agencies_that_ended_in_error():
     }
     assert needing_rerun(report) == {"down", "a"}
     assert seconds_by_target(report) == {"a": 1.0, "b": 3.0}
+
+
+def test_cli_concurrency_and_rerun_errors(reference_target, tmp_path):
+    (tmp_path / "a.yaml").write_text(target_file_text(reference_target), "utf-8")
+    down = f"https://127.0.0.1:{free_port()}"
+    (tmp_path / "fleet.yaml").write_text(f"targets: [a.yaml, {down}]\n", "utf-8")
+    common = ["--fleet", "fleet.yaml", "--profile", "departmental", "-q"]
+    first = conformance("run", *common, "--concurrency", "2", "--out", "night1", cwd=tmp_path)
+    assert first.returncode == 2, first.stdout + first.stderr  # one agency is down
+    night1 = json.loads((tmp_path / "night1" / "run.json").read_text())
+    verdicts = {t["name"]: t["verdict"] for t in night1["targets"]}
+    assert verdicts[reference_target.name] == "conformant"  # tested while the other waited
+    assert verdicts[f"127.0.0.1:{down.rsplit(':', 1)[1]}"] == "incomplete"
+    again = conformance(
+        "run", *common, "--rerun-errors", "night1/run.json", "--out", "night2", cwd=tmp_path
+    )
+    night2 = json.loads((tmp_path / "night2" / "run.json").read_text())
+    assert [t["name"] for t in night2["targets"]] == [f"127.0.0.1:{down.rsplit(':', 1)[1]}"]
+    assert again.returncode == 2

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -52,3 +54,15 @@ def parse_formats(value: str) -> list[str]:
     if unknown:
         raise UsageError(f"unknown report format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
     return chosen
+
+
+def writable_folder(out: Path) -> None:
+    """Refuse, in one line and before any request, a report folder that cannot be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".conformance-write-test-"):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write the reports to {out}: {exc.strerror or exc} (choose --out)"
+        ) from None

@@ -17,11 +17,12 @@ from conformance.core.catalogue import load_catalogue
 from conformance.core.errors import TargetError, UsageError
 from conformance.core.model import Report
 from conformance.core.summary import FAIL_ON, exit_code
+from conformance.inputs.target import TLS_SCANS
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.cli.base import clean_errors, main, parse_formats
+from conformance.cli.base import clean_errors, main, parse_formats, writable_folder
 
 
 def _allow(values: tuple[str, ...]) -> list[str]:
@@ -32,12 +33,33 @@ def _allow(values: tuple[str, ...]) -> list[str]:
     return chosen
 
 
+def _spec_name(spec: str) -> str:
+    """The name a target spec gets in reports (a file that cannot be loaded: its stem)."""
+    from conformance.inputs.target import resolve_target
+
+    try:
+        return resolve_target(spec).name
+    except TargetError:
+        return Path(spec).stem or spec
+
+
+def _previous_run(path: str | None) -> dict[str, Any] | None:
+    """A run.json given to --rerun-errors or --balance, read and checked."""
+    if path is None:
+        return None
+    from conformance.reports.json_report import read_json_dict
+
+    return read_json_dict(Path(path))
+
+
 @contextlib.contextmanager
 def _targets(
     specs: tuple[str, ...],
     fleet: str | None,
     faults: tuple[str, ...],
     shard: tuple[int, int] | None = None,
+    rerun: dict[str, Any] | None = None,
+    balance: dict[str, Any] | None = None,
 ) -> Iterator[list[str]]:
     """Target specs to hand to the plugin; with none, the reference agency (started here).
 
@@ -45,14 +67,28 @@ def _targets(
     requirement as `error` (exit 2); in a fleet or a shard, the engine reports it as `error` in
     the report and tests the others."""
     from conformance.client.preflight import check_reachable
-    from conformance.inputs.fleet import load_fleet, shard_of
+    from conformance.inputs.fleet import (
+        balanced_shard_of,
+        load_fleet,
+        needing_rerun,
+        seconds_by_target,
+        shard_of,
+    )
     from conformance.inputs.target import resolve_target
 
     lone = len(specs) == 1 and not fleet and shard is None
     specs = specs + tuple(load_fleet(Path(fleet)) if fleet else ())
     if specs and faults:
         raise UsageError("--fault applies to the bundled reference agency: leave out --target")
-    if shard is not None:
+    if rerun is not None:  # only the agencies that ended in error last time
+        wanted = needing_rerun(rerun)
+        specs = tuple(s for s in specs if _spec_name(s) in wanted)
+        if not specs:
+            raise UsageError("--rerun-errors: no agency of these targets ended in error there")
+    if shard is not None and balance is not None:
+        names = [_spec_name(s) for s in specs]
+        specs = tuple(balanced_shard_of(list(specs), names, seconds_by_target(balance), *shard))
+    elif shard is not None:
         specs = tuple(shard_of(list(specs), *shard))
     if specs:
         # one malformed target file is the user's mistake (one line, before any request); in a
@@ -139,6 +175,14 @@ class _ReportCatcher:
     type=click.FloatRange(min=0, min_open=True),
     help="request-rate cap (lower than the target's wins)",
 )
+@click.option(
+    "--tls-scan",
+    type=click.Choice(TLS_SCANS),
+    default="minimal",
+    show_default=True,
+    help="TLS probing: minimal (a handshake per accepted cipher suite, some 20) or full "
+    "(sslyze's plugins: every suite of every protocol, some 540 handshakes per endpoint)",
+)
 @click.option("--allow", "allow", multiple=True, help="opt in to classes: write, load")
 @click.option(
     "--fault",
@@ -163,6 +207,24 @@ class _ReportCatcher:
     "--sign-key",
     type=click.Path(dir_okay=False),
     help="sign run.json with this Ed25519 private key (PEM; `conformance keygen` makes one)",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="test up to N agencies of a fleet at the same time, in this process",
+)
+@click.option(
+    "--rerun-errors",
+    "rerun_errors",
+    type=click.Path(exists=True, dir_okay=False),
+    help="test again only the agencies that ended in error in this run.json",
+)
+@click.option(
+    "--balance",
+    type=click.Path(exists=True, dir_okay=False),
+    help="with --shard: balance the parts by each agency's time in this earlier run.json",
 )
 @click.option(
     "--waivers",
@@ -190,16 +252,35 @@ def run(
     requirements: tuple[str, ...],
     seed: int | None,
     max_rps: float | None,
+    tls_scan: str,
     allow: tuple[str, ...],
     faults: tuple[str, ...],
     jobs: int,
     shard: str | None,
     sign_key: str | None,
+    concurrency: int,
+    rerun_errors: str | None,
+    balance: str | None,
     waiver_files: tuple[str, ...],
     fail_on: str,
     quiet: bool,
 ) -> None:
-    """Run a profile against a target and write the conformance report."""
+    """Run a profile against a target and write the conformance report.
+
+    \b
+    Examples:
+      conformance run                                  # the full profile, reference agency
+      conformance run --target https://api.agency.example --profile data
+      conformance run --target agency.yaml --waivers waivers.yaml --fail-on warn
+      conformance run --fleet fleet.yaml --concurrency 4 --format json,junit,sarif
+      conformance run --fleet fleet.yaml --shard auto --seed 7   # in a Kubernetes Indexed Job
+
+    \b
+    Exit codes:
+      0  conformant
+      1  not conformant (with --fail-on warn: also a SHOULD not met)
+      2  incomplete (interrupted, narrowed, an agency not tested) or a usage error
+    """
     import pytest
 
     from conformance.inputs.profile import load_profile
@@ -242,8 +323,12 @@ def run(
                     *(a for lvl in levels for a in ("--level", lvl)),
                     *(a for rid in requirements for a in ("--requirement", rid)),
                     *(("--max-rps", str(max_rps)) if max_rps else ()),
+                    *("--tls-scan", tls_scan),
                     *(a for x in allowed for a in ("--allow", x)),
                     *(a for w in waivers for a in ("--waivers", w)),
+                    *(("--rerun-errors", rerun_errors) if rerun_errors else ()),
+                    *(("--balance", balance) if balance else ()),
+                    *("--concurrency", str(concurrency)),
                 ],
                 min(jobs, count),
                 seed,
@@ -262,7 +347,9 @@ def run(
         if not (targets or fleet):
             raise UsageError("--shard splits the targets of --fleet or --target: none given")
     with (
-        _targets(targets, fleet, faults, part) as specs,
+        _targets(
+            targets, fleet, faults, part, _previous_run(rerun_errors), _previous_run(balance)
+        ) as specs,
         tempfile.TemporaryDirectory() as empty,
     ):
         ini = Path(empty) / "pytest.ini"
@@ -303,12 +390,14 @@ def run(
             args += ["--conformance-seed", str(seed)]
         if max_rps:
             args += ["--conformance-max-rps", str(max_rps)]
+        args += ["--conformance-tls-scan", tls_scan]
         if allowed:
             args += ["--conformance-allow", ",".join(allowed)]
         if sign_key:
             args += ["--conformance-sign-key", str(Path(sign_key).resolve())]
         args += [a for w in waivers for a in ("--conformance-waivers", w)]
         args += ["--conformance-fail-on", fail_on]
+        args += ["--conformance-concurrency", str(concurrency)]
         if "allure" in chosen:
             args += ["-p", "allure_pytest.plugin"]
             args += ["--alluredir", str(Path(out) / "allure-results"), "--clean-alluredir"]
@@ -320,18 +409,6 @@ def run(
         )
         sys.exit(2)
     sys.exit(exit_code(catcher.report.verdict, catcher.report.results, fail_on))
-
-
-def writable_folder(out: Path) -> None:
-    """Refuse, in one line and before any request, a report folder that cannot be written."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".conformance-write-test-"):
-            pass
-    except OSError as exc:
-        raise UsageError(
-            f"cannot write the reports to {out}: {exc.strerror or exc} (choose --out)"
-        ) from None
 
 
 def _run_parallel(

@@ -49,6 +49,10 @@ class ClientCertificate:
     key: Path
 
 
+#: how the TLS requirements probe an endpoint (SafetyPolicy.tls_scan; `conformance run --tls-scan`)
+TLS_SCANS = ("minimal", "full")
+
+
 @dataclass(frozen=True, slots=True)
 class SafetyPolicy:
     """Limits that keep a run safe against a production system."""
@@ -58,6 +62,10 @@ class SafetyPolicy:
     timeout_s: float = 10.0
     max_response_bytes: int = 5_000_000
     max_redirects: int = 5
+    #: how the TLS requirements probe an endpoint: "minimal" (a handshake per accepted cipher
+    #: suite, network/tls_handshakes.py) or "full" (sslyze's plugins: every suite of every
+    #: protocol, some 540 handshakes)
+    tls_scan: str = "minimal"
 
 
 @dataclass(frozen=True, slots=True)

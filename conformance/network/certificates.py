@@ -173,7 +173,10 @@ def in_words(message: str) -> str:
     authorityKeyIdentifier (2.5.29.35))."""
 
     def named(match: re.Match[str]) -> str:
-        name = x509.ObjectIdentifier(match.group(1))._name
+        try:
+            name = x509.ObjectIdentifier(match.group(1))._name
+        except ValueError:  # not an OID: an IPv4 address (127.0.0.1) or a version number
+            return match.group(1)
         return match.group(1) if name == "Unknown OID" else f"{name} ({match.group(1)})"
 
     return _OID.sub(named, message)

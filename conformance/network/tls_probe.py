@@ -1,14 +1,21 @@
-"""TLS facts of a target's https endpoint, found by sslyze once per host:port per run.
+"""TLS facts of a target's https endpoint, found once per host:port per run.
 
-sslyze opens its own connections (its bundled OpenSSL still speaks SSL 2.0 to TLS 1.1, which the
-system's does not), so the limits of the target are applied here: only the target's hosts, the
-target's CA bundle as trust store, small network timeouts, and a deadline on the first handshake
-so that an endpoint which does not speak TLS, drops the connection or never answers gives an
-`Inconclusive` within the target's `safety.timeout_s`.
+Two ways, by the target's `safety.tls_scan` (`conformance run --tls-scan`): `minimal` (the
+default, `tls_handshakes`: per protocol, offer every suite, remove the one the server chose,
+repeat; some 15 handshakes on a well-kept endpoint, the chain taken from the first) or `full`
+(sslyze's cipher-suite and certificate_info plugins: every suite of every protocol in its own
+handshake, some 540). Both find the same accepted suites, so the checks decide the same
+(tests/network/test_tls_minimal.py).
+
+sslyze's connections are used either way (its bundled OpenSSL still speaks SSL 2.0 to TLS 1.1,
+which the system's does not), so the limits of the target are applied here: only the target's
+hosts, the target's CA bundle as trust store, small network timeouts, and a deadline on the
+first handshake so that an endpoint which does not speak TLS, drops the connection or never
+answers gives an `Inconclusive` within the target's `safety.timeout_s`.
 
 Every connection sslyze opens waits for the run's request-rate cap (the client's limiter, shared
-with the HTTP traffic): a scan is some 500 handshakes, which must not reach a production endpoint
-as a burst.
+with the HTTP traffic): a full scan is some 500 handshakes, which must not reach a production
+endpoint as a burst.
 
 Scans are cached per run (per `HttpClient`) and keyed by (host, port): NET-TLS-01 scans the
 protocols once, and NET-TLS-02/03 and the certificate checks reuse the result; a command not yet
@@ -66,6 +73,10 @@ class TlsScan:
     highest_version: str = ""
     duration_s: float = 0.0
     scans: int = 0
+    #: "minimal" (tls_handshakes: a handshake per accepted suite) or "full" (sslyze's plugins)
+    mode: str = "full"
+    #: handshakes the minimal probe made (the full scan's are not counted here)
+    connections: int = 0
 
     def accepted_suites(self, protocol: str) -> tuple[str, ...]:
         """OpenSSL names of the suites accepted with `protocol` (e.g. 'TLS 1.0').
@@ -85,8 +96,10 @@ class TlsScan:
             "accepted_cipher_suites": {p: list(s) for p, s in self.accepted.items()},
             "errors": dict(self.errors),
             "highest_version": self.highest_version,
-            "scanner": f"sslyze {_sslyze_version()}",
+            "scanner": f"sslyze {_sslyze_version()}"
+            + (" (handshakes by verdict)" if self.mode == "minimal" else " (cipher-suite plugins)"),
             "scan_seconds": round(self.duration_s, 3),
+            **({"handshakes": self.connections} if self.mode == "minimal" else {}),
         }
 
 
@@ -241,7 +254,9 @@ def _run(
     _install_pacing()
     _PACERS[address] = client.pace
     try:
-        return _scan_within_deadlines(client, endpoint, request, commands, previous, started)
+        if client.target.safety.tls_scan == "full":
+            return _scan_within_deadlines(client, endpoint, request, commands, previous, started)
+        return _probe_by_verdict(client, endpoint, request, commands, previous, started)
     finally:
         if _PACERS.get(address) == client.pace:
             del _PACERS[address]
@@ -309,7 +324,42 @@ def _scan_within_deadlines(
     if not outcome or isinstance(outcome[0], Exception):
         reason = outcome[0] if outcome else "no result"
         raise Inconclusive(f"the TLS scan of {endpoint} failed: {reason}")
-    return _merge(previous or TlsScan(endpoint), outcome[0], commands, time.monotonic() - started)
+    return _merge(
+        previous or TlsScan(endpoint, mode="full"), outcome[0], commands, time.monotonic() - started
+    )
+
+
+def _probe_by_verdict(
+    client: HttpClient,
+    endpoint: Endpoint,
+    request: Any,
+    commands: set[str],
+    previous: TlsScan | None,
+    started: float,
+) -> TlsScan:
+    """The minimal probe (tls_handshakes): the same facts in a few dozen handshakes."""
+    from conformance.network import tls_handshakes
+
+    found = tls_handshakes.probe(
+        request.server_location,
+        request.network_configuration,
+        {p for p, c in PROTOCOL_COMMANDS.items() if c in commands},
+        certificate=CERTIFICATE_COMMAND in commands,
+        connected_before=previous is not None,
+        first_deadline_s=client.target.safety.timeout_s,
+        budget_s=SCAN_BUDGET_S,
+    )
+    scan = previous or TlsScan(endpoint, mode="minimal")
+    scan.accepted.update(found.accepted)
+    scan.errors.update(found.errors)
+    if found.certificate is not None:
+        scan.certificate = found.certificate
+    if found.highest_version and not scan.highest_version:
+        scan.highest_version = found.highest_version
+    scan.connections += found.connections
+    scan.duration_s += time.monotonic() - started
+    scan.scans += 1
+    return scan
 
 
 def _merge(found: TlsScan, result: Any, commands: set[str], elapsed: float) -> TlsScan:

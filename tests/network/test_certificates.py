@@ -91,3 +91,8 @@ def test_a_leaf_without_authority_key_identifier_is_trusted_and_linted_in_words(
 def test_an_issuer_that_is_not_a_ca_breaks_the_path():
     ca, leaf = _issued(aki=True, ca_is_ca=False)
     assert isinstance(certificates.validate_chain([leaf], [ca], "127.0.0.1"), str)
+
+
+def test_verifier_messages_name_oids_and_leave_ip_addresses_alone():
+    said = certificates.in_words("for 127.0.0.1: missing 2.5.29.35 (version 1.2.3.4.5)")
+    assert said == ("for 127.0.0.1: missing authorityKeyIdentifier (2.5.29.35) (version 1.2.3.4.5)")

@@ -3,6 +3,8 @@ scan per run, extended on demand; only the target's hosts; a failed handshake is
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from conformance.client.http import HttpClient
@@ -13,16 +15,20 @@ from conformance.network import tls_probe
 from .tcp_endpoints import _close_at_once
 
 
-def test_tls_scan_is_cached_per_run_and_extended_on_demand(clean):
-    client = HttpClient(clean)
+@pytest.mark.parametrize("mode", ["minimal", "full"])
+def test_tls_scan_is_cached_per_run_and_extended_on_demand(clean, mode):
+    client = HttpClient(
+        dataclasses.replace(clean, safety=dataclasses.replace(clean.safety, tls_scan=mode))
+    )
     try:
         first = tls_probe.scan(client, protocols=("TLS 1.2",))
         assert tls_probe.scan(client, protocols=("TLS 1.2",)) is first
-        assert first.scans == 1
+        assert (first.scans, first.mode) == (1, mode)
         assert tls_probe.scan(client, protocols=("TLS 1.2", "TLS 1.3")) is first
         assert (first.scans, sorted(first.accepted)) == (2, ["TLS 1.2", "TLS 1.3"])
         assert tls_probe.scan(client, protocols=(), certificate=True) is first
-        assert (first.scans, first.certificate is not None) == (3, True)
+        # the minimal probe keeps the chain of its first handshake: no scan for the certificate
+        assert (first.scans, first.certificate is not None) == (2 if mode == "minimal" else 3, True)
         other_run = HttpClient(clean)
         assert tls_probe.scan(other_run, protocols=("TLS 1.3",)) is not first
         other_run.close()
