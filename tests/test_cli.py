@@ -191,3 +191,34 @@ def test_a_run_leaves_no_hypothesis_folder_where_it_was_started(tmp_path, monkey
     assert done.returncode == 2, done.stdout + done.stderr  # narrowed: incomplete
     assert not (tmp_path / ".hypothesis").exists()
     assert (tmp_path / "cache" / "interop-conformance" / "hypothesis").is_dir()
+
+
+def test_allure_from_a_run_json_is_refused_and_merge_gathers_the_parts_results(tmp_path):
+    (tmp_path / "p1" / "allure-results").mkdir(parents=True)
+    (tmp_path / "p1" / "allure-results" / "a-result.json").write_text("{}", "utf-8")
+    (tmp_path / "p2" / "allure-results").mkdir(parents=True)
+    (tmp_path / "p2" / "allure-results" / "b-result.json").write_text("{}", "utf-8")
+    from test_reports import make_report  # the report the writer tests use
+
+    from conformance.reports import write_json
+
+    report = make_report()
+    write_json(report, tmp_path / "p1" / "run.json")
+    refused = conformance("report", "p1/run.json", "--format", "allure", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "allure results are written while a run runs" in refused.stderr
+    import dataclasses
+
+    other = dataclasses.replace(
+        report, targets=(), results=tuple(r for r in report.results if r.target == "none")
+    )
+    write_json(other, tmp_path / "p2" / "run.json")
+    merged = conformance(
+        "merge", "p1/run.json", "p2/run.json", "--format", "json,allure", "--out", "all",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert "allure: 2 result file(s)" in merged.stdout, merged.stdout + merged.stderr
+    assert sorted(p.name for p in (tmp_path / "all" / "allure-results").iterdir()) == [
+        "a-result.json",
+        "b-result.json",
+    ]

@@ -42,3 +42,57 @@ def test_the_actions_matrix_sets_the_shard_variables_and_merges():
     merge = " ".join(step.get("run", "") for step in workflow["jobs"]["merge"]["steps"])
     assert "conformance merge" in merge
     assert shard_from_environment({"CONFORMANCE_SHARD": "4", "CONFORMANCE_SHARDS": "4"}) == (4, 4)
+
+
+def test_the_github_action_passes_its_inputs_and_uploads_the_sarif_the_suite_writes():
+    from conformance.reports import FILE_NAMES
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
+    assert action["runs"]["using"] == "composite"
+    assert {"target", "fleet", "profile", "waivers", "fail-on", "formats", "sarif"} <= set(
+        action["inputs"]
+    )
+    steps = action["runs"]["steps"]
+    run = next(s for s in steps if s.get("id") == "run")["run"]
+    for flag in ("--profile", "--format", "--fail-on", "--target", "--fleet", "--waivers"):
+        assert flag in run
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    assert upload["with"]["sarif_file"].endswith("/" + FILE_NAMES["sarif"])
+    assert "sarif" in action["inputs"]["formats"]["default"]
+
+
+def test_the_gitlab_template_reports_the_junit_the_suite_writes():
+    from conformance.reports import FILE_NAMES
+
+    template = yaml.safe_load((ROOT / "deploy/gitlab/conformance.gitlab-ci.yml").read_text())
+    job = template["conformance"]
+    assert job["artifacts"]["reports"]["junit"].endswith("/" + FILE_NAMES["junit"])
+    assert any("conformance $args" in line for line in job["script"])
+
+
+def test_the_containerfile_installs_every_package_the_project_ships():
+    import tomllib
+
+    text = (ROOT / "Containerfile").read_text("utf-8")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    packages = project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    for package in packages:  # conformance, fixtures/reference_agency
+        assert f"COPY {package.split('/')[0]} " in text
+    assert 'ENTRYPOINT ["conformance"]' in text
+
+
+def test_the_image_builds_where_a_container_builder_runs(tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    docker = shutil.which("docker")
+    alive = docker and subprocess.run([docker, "info"], capture_output=True).returncode == 0
+    if not alive:
+        pytest.skip("no container builder here (docker's daemon is not running)")
+    built = subprocess.run(
+        [docker, "build", "-q", "-f", "Containerfile", "-t", "interop-conformance:test", "."],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr

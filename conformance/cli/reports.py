@@ -27,7 +27,12 @@ def report(run_json: str, formats: str, out: str | None) -> None:
     from conformance.reports import FILE_NAMES, write_reports
     from conformance.reports.json_report import read_json
 
-    chosen = [f for f in parse_formats(formats) if f != "allure"]
+    chosen = parse_formats(formats)
+    if "allure" in chosen:
+        raise UsageError(
+            "allure results are written while a run runs (by allure-pytest), not from a "
+            "run.json: use `conformance run --format allure`"
+        )
     loaded = read_json(Path(run_json))
     folder = Path(out or Path(run_json).parent)
     if "json" in chosen and (folder / FILE_NAMES["json"]).resolve() == Path(run_json).resolve():
@@ -59,6 +64,9 @@ def merge(parts: tuple[str, ...], out: str, formats: str, sign_key: str | None) 
         key = load_private_key(Path(sign_key))
     chosen = [f for f in parse_formats(formats) if f != "allure"]
     merged = merge_reports([read_json(Path(p)) for p in parts], names=parts)
+    if "allure" in parse_formats(formats):
+        copied = _merge_allure([Path(p).parent / "allure-results" for p in parts], Path(out))
+        click.echo(f"allure: {copied} result file(s) in {Path(out) / 'allure-results'}")
     inputs = {Path(p).resolve() for p in parts}
     if "json" in chosen and (Path(out) / "run.json").resolve() in inputs:
         raise UsageError(f"--out {out} would overwrite one of the parts: choose another folder")
@@ -89,6 +97,28 @@ def trend(runs: tuple[str, ...], out: str) -> None:
     reports = [read_json(f) for f in files]
     written = write_trend(reports, Path(out))
     click.echo(f"trend of {len(reports)} run(s) written to {written}")
+
+
+def _merge_allure(folders: list[Path], out: Path) -> int:
+    """The parts' allure-results (beside each part's run.json) copied into one folder; the
+    parts' file names are UUIDs, so they never collide."""
+    import shutil
+
+    present = [f for f in folders if f.is_dir()]
+    if not present:
+        raise UsageError(
+            "--format allure: no part has an allure-results folder beside its run.json (run "
+            "each part with --format ...,allure)"
+        )
+    target = out / "allure-results"
+    target.mkdir(parents=True, exist_ok=True)
+    copied = 0
+    for folder in present:
+        for item in folder.iterdir():
+            if item.is_file():
+                shutil.copy2(item, target / item.name)
+                copied += 1
+    return copied
 
 
 @main.command()
