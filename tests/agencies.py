@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from checks_support import Answer, loopback_server
 
 from conformance.core.model import Result
 from conformance.documents.openapi import OpenApiDocument
 from conformance.engine import Engine
 from conformance.inputs.profile import load_profile
 from conformance.inputs.target import SafetyPolicy, Target
-
-Answer = tuple[int, dict[str, str], bytes]
 
 
 @contextmanager
@@ -32,26 +30,12 @@ def agency(
     (on `host`) and the paths it was asked for."""
     seen: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            status, headers, body = answer(self.path, dict(self.headers.items()))
-            self.send_response(status)
-            for name, value in {**headers, "Content-Length": str(len(body))}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+    def logged(path: str, headers: dict[str, str]) -> Answer:
+        seen.append(path)
+        return answer(path, headers)
 
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(logged, host) as base_url:
+        yield base_url, seen
 
 
 def ok_json(body: Any) -> Answer:

@@ -93,12 +93,15 @@ Answer = tuple[int, dict[str, str], bytes]  # status, headers, body
 
 
 @contextmanager
-def loopback_http(answer: Callable[[str], Answer]) -> Iterator[str]:
-    """Serve GET on 127.0.0.1, each request path answered by `answer`; yield the base URL."""
+def loopback_server(
+    answer: Callable[[str, dict[str, str]], Answer], host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """Serve GET on 127.0.0.1, each request answered by `answer(path, headers)`; yield the base
+    URL, written with `host` (e.g. "localhost": the same server under another host name)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            status, headers, body = answer(self.path)
+            status, headers, body = answer(self.path, dict(self.headers.items()))
             self.send_response(status)
             for name, value in {**headers, "Content-Length": str(len(body))}.items():
                 self.send_header(name, value)
@@ -111,7 +114,14 @@ def loopback_http(answer: Callable[[str], Answer]) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def loopback_http(answer: Callable[[str], Answer]) -> Iterator[str]:
+    """Serve GET on 127.0.0.1, each request path answered by `answer`; yield the base URL."""
+    with loopback_server(lambda path, _headers: answer(path)) as base_url:
+        yield base_url

@@ -8,12 +8,11 @@ from __future__ import annotations
 import copy
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from checks_support import Answer, loopback_http
 
 from conformance.client.http import HttpClient
 from conformance.core.errors import Inconclusive
@@ -418,28 +417,13 @@ class Site:
 def site() -> Iterator[Site]:
     routes = Site()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, media_type, body = routes.routes.get(
-                self.path, (404, "text/plain", b"not found")
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", media_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> Answer:
+        status, media_type, body = routes.routes.get(path, (404, "text/plain", b"not found"))
+        return status, {"Content-Type": media_type}, body
 
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    routes.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with loopback_http(answer) as base_url:
+        routes.base_url = base_url
         yield routes
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def run_oas_01(target: Target) -> Result:

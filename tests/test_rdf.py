@@ -15,15 +15,14 @@ The corpus tests skip, with the reason, where the corpus folder is absent.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from checks_support import Answer, loopback_http
 
 from conformance.core.errors import Inconclusive
 from conformance.core.model import Outcome, Result
@@ -127,26 +126,13 @@ class Site:
 def serving(site: Site) -> Iterator[Site]:
     """Serve `site` on 127.0.0.1 until the block ends."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, media_type, body = site.answer(self.path)
-            self.send_response(status)
-            self.send_header("Content-Type", media_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> Answer:
+        status, media_type, body = site.answer(path)
+        return status, {"Content-Type": media_type}, body
 
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with loopback_http(answer) as base_url:
+        site.base_url = base_url
         yield site
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

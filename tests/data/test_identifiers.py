@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from checks_support import Answer, loopback_http
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,25 +210,12 @@ def people(id_number: str) -> Iterator[str]:
     """A site with /people listing one person whose id_number is `id_number`; its base URL."""
     routes = {"/people": {"items": [{"id": "1"}]}, "/people/1": {"id": "1", "id_number": id_number}}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = json.dumps(routes.get(self.path, {})).encode()
-            self.send_response(200 if self.path in routes else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> Answer:
+        body = json.dumps(routes.get(path, {})).encode()
+        return 200 if path in routes else 404, {"Content-Type": "application/json"}, body
 
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_http(answer) as base_url:
+        yield base_url
 
 
 def data_id_01(base_url: str) -> Any:
