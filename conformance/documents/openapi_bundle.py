@@ -12,7 +12,7 @@ examples are dropped for the same reason. What was left out is listed in the bun
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urljoin
@@ -97,25 +97,11 @@ def _fetched(fetch: Fetch, where: str, result: Bundle, count: int) -> Any:
     return copy.deepcopy(content)
 
 
-def _ref_holders(node: Any) -> list[dict[str, Any]]:
-    """Every mapping under `node` whose `$ref` is a string, each once."""
-    found, stack, seen = [], [node], set()
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, dict):
-            if isinstance(item.get("$ref"), str):
-                found.append(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
-
-
-def _drop_external_values(node: Any) -> None:
-    """Remove Example Objects' `externalValue` (a URL the reading library would fetch)."""
+def _mappings(
+    node: Any, follow: Callable[[dict[str, Any]], Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every mapping under `node`, each once (shared or cyclic nodes too); with `follow`, also
+    what `follow(mapping)` returns for each (e.g. where its `$ref` points)."""
     stack, seen = [node], set()
     while stack:
         item = stack.pop()
@@ -123,11 +109,24 @@ def _drop_external_values(node: Any) -> None:
             continue
         seen.add(id(item))
         if isinstance(item, dict):
-            if isinstance(item.get("externalValue"), str):  # not a property named so
-                del item["externalValue"]
+            yield item  # the caller may change it before its values are walked
+            if follow is not None:
+                stack.append(follow(item))
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def _ref_holders(node: Any) -> list[dict[str, Any]]:
+    """Every mapping under `node` whose `$ref` is a string, each once."""
+    return [m for m in _mappings(node) if isinstance(m.get("$ref"), str)]
+
+
+def _drop_external_values(node: Any) -> None:
+    """Remove Example Objects' `externalValue` (a URL the reading library would fetch)."""
+    for mapping in _mappings(node):
+        if isinstance(mapping.get("externalValue"), str):  # not a property named so
+            del mapping["externalValue"]
 
 
 def unresolved(data: dict[str, Any]) -> dict[str, str]:
@@ -146,19 +145,13 @@ def unavailable_reached(data: dict[str, Any], node: Any) -> str | None:
     if not missing:
         return None
     prefix = f"#/{MISSING_KEY}/"
-    stack, seen = [node], set()
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith(prefix):
-                return missing[int(ref[len(prefix) :])]
-            if isinstance(ref, str) and ref.startswith("#"):
-                stack.append(lookup(data, ref[1:]))
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+
+    def pointed(mapping: dict[str, Any]) -> Any:
+        ref = mapping.get("$ref")
+        return lookup(data, ref[1:]) if isinstance(ref, str) and ref.startswith("#") else None
+
+    for mapping in _mappings(node, follow=pointed):
+        ref = mapping.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix):
+            return missing[int(ref[len(prefix) :])]
     return None
