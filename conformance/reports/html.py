@@ -13,7 +13,13 @@ from typing import Any
 from conformance.core.catalogue import load_catalogue
 from conformance.core.model import Evidence, Level, Outcome, Report, Result, Verdict
 from conformance.core.summary import outcome_counts
-from conformance.reports.html_agencies import agency_anchor, agency_matrix, untested_agencies
+from conformance.reports.html_agencies import (
+    VERDICT_WORDS,
+    agency_anchor,
+    agency_matrix,
+    untested_agencies,
+    verdict_text,
+)
 from conformance.reports.html_style import CSS
 from conformance.reports.scope import scope_lines
 
@@ -34,11 +40,6 @@ COLUMN_NAMES = {
     Outcome.SKIP: "Skip",
     Outcome.NOT_APPLICABLE: "N/A",
     Outcome.NOT_IMPLEMENTED: "Not impl.",
-}
-VERDICT_WORDS = {
-    Verdict.CONFORMANT: "Conformant",
-    Verdict.NOT_CONFORMANT: "Not conformant",
-    Verdict.INCOMPLETE: "Incomplete",
 }
 HTTP_PARTS = ("request", "response", "curl")
 
@@ -132,7 +133,7 @@ def _summary(report: Report) -> str:
             verdict = report.levels.get(level.value)
             rows.append(
                 f'<tr><th scope="row">{level.value}</th>{_count_cells(counts[level])}'
-                f"<td>{_verdict_text(verdict)}</td></tr>"
+                f"<td>{verdict_text(verdict)}</td></tr>"
             )
     return (
         '<section aria-labelledby="summary"><h2 id="summary">Summary by level</h2>'
@@ -141,7 +142,7 @@ def _summary(report: Report) -> str:
         f'</caption><thead><tr><th scope="col">Level</th>{head}<th scope="col">Verdict</th>'
         f"</tr></thead><tbody>{''.join(rows)}</tbody>"
         f'<tfoot><tr><th scope="row">Total</th>{_count_cells(total)}'
-        f"<td>{_verdict_text(report.verdict)}</td></tr></tfoot></table>"
+        f"<td>{verdict_text(report.verdict)}</td></tr></tfoot></table>"
         f"{_jump_links(total)}</section>"
     )
 
@@ -322,13 +323,6 @@ def _overall_counts(results: Iterable[Result]) -> dict[Outcome, int]:
     for r in results:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     return counts
-
-
-def _verdict_text(verdict: Verdict | None) -> str:
-    """A coloured verdict word for a table cell."""
-    if verdict is None:
-        return "-"
-    return f'<span class="vtext-{verdict.value}">{_e(_verdict_word(verdict))}</span>'
 
 
 def _verdict_word(verdict: Verdict) -> str:

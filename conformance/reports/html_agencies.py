@@ -8,11 +8,18 @@ from html import escape
 
 from conformance.core.model import Level, Report, Verdict
 
-WORDS = {
-    Verdict.CONFORMANT: "conformant",
-    Verdict.NOT_CONFORMANT: "not conformant",
-    Verdict.INCOMPLETE: "incomplete",
+VERDICT_WORDS = {
+    Verdict.CONFORMANT: "Conformant",
+    Verdict.NOT_CONFORMANT: "Not conformant",
+    Verdict.INCOMPLETE: "Incomplete",
 }
+
+
+def verdict_text(verdict: Verdict | None) -> str:
+    """A coloured verdict word for a table cell ('-' when there is none)."""
+    if verdict is None:
+        return "-"
+    return f'<span class="vtext-{verdict.value}">{escape(VERDICT_WORDS[verdict])}</span>'
 
 
 def agency_anchor(name: str) -> str:
@@ -63,8 +70,5 @@ def untested_agencies(report: Report) -> str:
 
 
 def _cell(verdict: Verdict | None, *, strong: bool = False) -> str:
-    if verdict is None:
-        return "<td>-</td>"
-    word = escape(WORDS[verdict])
-    text = f"<strong>{word}</strong>" if strong else word
-    return f'<td><span class="vtext-{verdict.value}">{text}</span></td>'
+    text = verdict_text(verdict)
+    return f"<td><strong>{text}</strong></td>" if strong and verdict else f"<td>{text}</td>"
