@@ -133,6 +133,12 @@ def generation_note(ctx: CheckContext, runs: list[Run], kind: str, methods: Any)
     )
 
 
+def short_of_coverage(ctx: CheckContext, judged: int, asked: int) -> bool:
+    """Whether `judged` of `asked` is below the share the `min_coverage` parameter demands
+    (default 1.0: all of them)."""
+    return judged < float(ctx.params.get("min_coverage", 1.0)) * asked - 1e-9
+
+
 def covered(ctx: CheckContext, runs: list[Run], kind: str) -> list[str]:
     """The operations whose answers were judged; raises when they are fewer than the share of
     the operations asked for that the `min_coverage` parameter demands (default: all of them).
@@ -158,7 +164,7 @@ def covered(ctx: CheckContext, runs: list[Run], kind: str) -> list[str]:
             )
         raise PreconditionMissing(f"no operation to send {kind} requests to")
     wanted = float(ctx.params.get("min_coverage", 1.0))
-    if len(judged) < wanted * len(asked) - 1e-9:
+    if short_of_coverage(ctx, len(judged), len(asked)):
         listed = "; ".join(f"{op}: {why}" for op, why in list(gaps.items())[:SHOWN])
         more = f" (and {len(gaps) - SHOWN} more)" if len(gaps) > SHOWN else ""
         reason = (

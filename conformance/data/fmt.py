@@ -12,6 +12,7 @@ from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.registry import check
 from conformance.data import formats
 from conformance.data import probes as data_probes
+from conformance.data.common import short_of_coverage
 from conformance.data.resource_inputs import (
     declared_resources,
     get_maybe_authorized,
@@ -66,10 +67,9 @@ def formats_hold(ctx: CheckContext) -> str:
             f"{len(bad)} value(s) break their format: {'; '.join(bad[:3])}{more} "
             "(RFC 3339 §5.6: a date-time carries its offset; JSON Schema 2020-12 §7.3 formats)"
         )
-    wanted = float(ctx.params.get("min_coverage", 1.0))
     if unjudged:
         ctx.note("unjudged", f"{len(unjudged)} answer(s) could not be read", answers=unjudged)
-    if unjudged and checked < wanted * (checked + len(unjudged)) - 1e-9:
+    if unjudged and short_of_coverage(ctx, checked, checked + len(unjudged)):
         first = next(iter(unjudged.items()))
         raise Inconclusive(
             f"{len(unjudged)} of {len(unjudged) + checked} answer(s) could not be judged (the "

@@ -63,10 +63,7 @@ def shard_of(specs: list[str], k: int, n: int) -> list[str]:
     at most one and every spec is in exactly one part. UsageError when the part is empty."""
     part = specs[k - 1 :: n]
     if not part:
-        raise UsageError(
-            f"shard {k}/{n} has no targets: there are only {len(specs)}; use at most "
-            f"{len(specs)} shards"
-        )
+        raise _empty_shard(k, n, len(specs))
     return part
 
 
@@ -128,6 +125,12 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _empty_shard(k: int, n: int, count: int) -> UsageError:
+    return UsageError(
+        f"shard {k}/{n} has no targets: there are only {count}; use at most {count} shards"
+    )
+
+
 def balanced_shard_of(
     specs: list[str], names: list[str], seconds: dict[str, float], k: int, n: int
 ) -> list[str]:
@@ -147,10 +150,7 @@ def balanced_shard_of(
         parts[least].append(i)
     part = sorted(parts[k - 1])
     if not part:
-        raise UsageError(
-            f"shard {k}/{n} has no targets: there are only {len(specs)}; use at most "
-            f"{len(specs)} shards"
-        )
+        raise _empty_shard(k, n, len(specs))
     return [specs[i] for i in part]
 
 
