@@ -222,3 +222,25 @@ def test_allure_from_a_run_json_is_refused_and_merge_gathers_the_parts_results(t
         "a-result.json",
         "b-result.json",
     ]
+
+
+def test_report_and_merge_write_every_format_of_the_writers_table(tmp_path):
+    # --format takes its choices from the writers' table: each one chosen must be written,
+    # none a silent no-op (EARL, SARIF and any format added later)
+    from test_reports import make_report
+
+    from conformance.reports import FILE_NAMES, WRITERS, write_json
+
+    (tmp_path / "part").mkdir()
+    write_json(make_report(), tmp_path / "part" / "run.json")
+    every = ",".join(WRITERS)
+    rendered = conformance(
+        "report", "part/run.json", "--format", every, "--out", "re", cwd=tmp_path
+    )
+    merged = conformance("merge", "part/run.json", "--format", every, "--out", "all", cwd=tmp_path)
+    for done, folder in ((rendered, "re"), (merged, "all")):
+        assert "Traceback" not in done.stderr, done.stderr
+        for fmt, name in FILE_NAMES.items():
+            assert f"{fmt}: {Path(folder) / name}" in done.stdout, done.stdout + done.stderr
+            assert (tmp_path / folder / name).stat().st_size > 0, (folder, name)
+    assert rendered.returncode == 0, rendered.stderr

@@ -1,4 +1,5 @@
-"""Report writers: run.json (schema, round trip), junit.xml, report.html, console table, diff."""
+"""Report writers: run.json (schema, round trip), junit.xml, report.html, SARIF, EARL, console
+table, diff."""
 
 from __future__ import annotations
 
@@ -499,9 +500,9 @@ def test_diff_of_identical_reports_is_empty(report: Report) -> None:
 
 def test_write_reports_writes_each_format(report: Report, tmp_path: Path) -> None:
     out = tmp_path / "nested" / "out"
-    written = write_reports(report, out, ["json", "junit", "html", "sarif", "allure"])
+    written = write_reports(report, out, ["json", "junit", "html", "sarif", "earl", "allure"])
     assert set(written) == set(WRITERS) == set(FILE_NAMES)
-    names = {"run.json", "junit.xml", "report.html", "conformance.sarif"}
+    names = {"run.json", "junit.xml", "report.html", "conformance.sarif", "conformance.earl.jsonld"}
     assert {p.name for p in written.values()} == names
     assert all(p.parent == out and p.stat().st_size > 0 for p in written.values())
     assert read_json(written["json"]) == report
@@ -575,3 +576,104 @@ def test_sarif_is_valid_against_the_oasis_schema_with_a_result_per_finding(
     hsts = next(r for r in run["results"] if r["ruleId"] == "NET-HSTS-01")
     uris = [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in hsts["locations"]]
     assert uris == ["https://agency.test/v1/licenses/X?client_secret=[REDACTED]"]
+
+
+EARL = "http://www.w3.org/ns/earl#"
+# the terms of EARL 1.0, Dublin Core, DOAP and Pointers in RDF the writer may use: a misspelt
+# term would still parse (as an IRI nobody defines), so the test lists the real ones
+EARL_TERMS = {
+    *(EARL + t for t in ("Assertion", "Assertor", "Software", "TestSubject", "TestRequirement")),
+    *(EARL + t for t in ("TestCase", "TestResult", "assertedBy", "subject", "test", "result")),
+    *(EARL + t for t in ("mode", "outcome", "info", "pointer")),
+    *("http://purl.org/dc/terms/" + t for t in ("identifier", "title", "description", "source")),
+    "http://purl.org/dc/terms/date",
+    *("http://usefulinc.com/ns/doap#" + t for t in ("Project", "Version", "name", "release")),
+    "http://usefulinc.com/ns/doap#revision",
+    "http://www.w3.org/2009/pointers#Pointer",
+    "http://www.w3.org/2009/pointers#reference",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+}
+EARL_ASSERTIONS = """
+    PREFIX earl: <http://www.w3.org/ns/earl#>
+    PREFIX dct: <http://purl.org/dc/terms/>
+    SELECT ?rid ?target ?base ?outcome WHERE {
+      ?assertion a earl:Assertion ; earl:test ?test ; earl:subject ?subject ;
+        earl:mode earl:automatic ; earl:result ?result .
+      ?result a earl:TestResult ; earl:outcome ?outcome .
+      ?test a earl:TestRequirement ; dct:identifier ?rid .
+      ?subject a earl:TestSubject ; dct:title ?target ; dct:source ?base .
+    }"""
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_earl_is_json_ld_with_an_assertion_per_result_linking_subject_and_test(
+    report: Report, tmp_path: Path
+) -> None:
+    import rdflib
+
+    written = write_reports(report, tmp_path, ["earl"])["earl"]
+    assert written.name == "conformance.earl.jsonld"
+    graph = rdflib.Graph().parse(written, format="json-ld")
+    used = {str(p) for p in graph.predicates()} | {
+        str(o) for o in graph.objects(None, rdflib.RDF.type)
+    }
+    assert used <= EARL_TERMS, used - EARL_TERMS
+    earl_outcome = {
+        Outcome.PASS: "passed", Outcome.FAIL: "failed", Outcome.WARN: "failed",
+        Outcome.ERROR: "cantTell", Outcome.SKIP: "untested",
+        Outcome.NOT_APPLICABLE: "inapplicable", Outcome.NOT_IMPLEMENTED: "untested",
+    }  # fmt: skip
+    bases = {t.name: t.base_url for t in report.targets}
+    expected = [
+        (r.requirement, r.target, bases[r.target], earl_outcome[r.outcome]) for r in report.results
+    ]
+    found = [
+        (str(rid), str(target), str(base), str(outcome).removeprefix(EARL))
+        for rid, target, base, outcome in graph.query(EARL_ASSERTIONS)
+    ]
+    assert sorted(found) == sorted(expected)  # one assertion per result, none twice
+    assert ("BUS-WF-01", "peer", "https://peer.test/", "failed") in found
+
+    (suite,) = graph.subjects(rdflib.RDF.type, rdflib.URIRef(EARL + "Software"))
+    doap = rdflib.Namespace("http://usefulinc.com/ns/doap#")
+    assert str(graph.value(suite, doap.name)) == "interop-conformance"
+    assert str(graph.value(graph.value(suite, doap.release), doap.revision)) == "0.1.0"
+    assert set(graph.subjects(rdflib.URIRef(EARL + "assertedBy"), suite)) == set(
+        graph.subjects(rdflib.RDF.type, rdflib.URIRef(EARL + "Assertion"))
+    )
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_earl_results_carry_statement_message_date_and_the_urls_requested(
+    report: Report, tmp_path: Path
+) -> None:
+    import rdflib
+
+    graph = rdflib.Graph().parse(
+        write_reports(report, tmp_path, ["earl"])["earl"], format="json-ld"
+    )
+    rows = graph.query(
+        """
+        PREFIX earl: <http://www.w3.org/ns/earl#>
+        PREFIX dct: <http://purl.org/dc/terms/>
+        PREFIX ptr: <http://www.w3.org/2009/pointers#>
+        SELECT ?rid ?statement ?source ?message ?date ?url WHERE {
+          ?assertion earl:test ?test ; earl:result ?result .
+          ?test dct:identifier ?rid ; dct:description ?statement ; dct:source ?source .
+          ?result dct:description ?message ; dct:date ?date .
+          OPTIONAL { ?result earl:pointer/ptr:reference ?url }
+        }"""
+    )
+    by_id = {str(row[0]): row for row in rows}
+    catalogue = load_catalogue()
+    _, statement, source, message, date, url = by_id["NET-HSTS-01"]
+    assert (str(statement), str(source)) == (
+        catalogue["NET-HSTS-01"].statement,
+        catalogue["NET-HSTS-01"].source,
+    )
+    assert str(message) == "NET-HSTS-01 is fail"
+    assert date.datatype == rdflib.XSD.dateTime
+    assert str(date) == report.finished
+    assert url == rdflib.URIRef("https://agency.test/v1/licenses/X?client_secret=%5BREDACTED%5D")
+    warned = str(by_id["DEP-OAS-03"][3])
+    assert warned == "SHOULD not met (a warning: it fails no level): DEP-OAS-03 is warn"

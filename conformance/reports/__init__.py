@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from conformance.core.errors import UsageError
 from conformance.core.model import Report
+from conformance.reports.earl import write_earl
 from conformance.reports.html import write_html
 from conformance.reports.json_report import read_json, validate_report_dict, write_json
 from conformance.reports.junit import write_junit
@@ -26,12 +27,14 @@ WRITERS: dict[str, Writer] = {
     "junit": write_junit,
     "html": write_html,
     "sarif": write_sarif,
+    "earl": write_earl,
 }
 FILE_NAMES: dict[str, str] = {
     "json": "run.json",
     "junit": "junit.xml",
     "html": "report.html",
     "sarif": "conformance.sarif",
+    "earl": "conformance.earl.jsonld",
 }
 # Formats written elsewhere (allure, by allure-pytest through the plugin): accepted, not written.
 WRITTEN_ELSEWHERE = frozenset({"allure"})
@@ -42,6 +45,7 @@ __all__ = [
     "WRITTEN_ELSEWHERE",
     "read_json",
     "validate_report_dict",
+    "write_earl",
     "write_html",
     "write_json",
     "write_junit",
