@@ -1,4 +1,5 @@
-"""`conformance list` and `explain`: what the catalogue asks, and how the suite tests it."""
+"""`conformance list`, `explain` and `catalogue`: what the catalogue asks, and how the suite
+tests it."""
 
 from __future__ import annotations
 
@@ -63,3 +64,22 @@ def explain(requirement_id: str) -> None:
         click.echo(f"  parameter {p.name} = {p.default!r}: {p.description}")
     if req.depends_on:
         click.echo(f"  skipped when these fail: {', '.join(req.depends_on)}")
+
+
+@main.command(name="catalogue")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="write the page to this file (docs/REQUIREMENTS.md is this page); default: print it",
+)
+@clean_errors
+def catalogue_command(out: str | None) -> None:
+    """Every baseline requirement, by level, as a Markdown page."""
+    from pathlib import Path
+
+    from conformance.reports.catalogue_page import catalogue_page, write_catalogue_page
+
+    if out:
+        click.echo(f"catalogue page written to {write_catalogue_page(Path(out))}")
+    else:
+        click.echo(catalogue_page(), nl=False)
