@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from conformance.core.catalogue import load_catalogue
-from conformance.core.errors import TargetError, UsageError
+from conformance.core.errors import UsageError
 from conformance.core.model import Report
 from conformance.core.summary import FAIL_ON, exit_code
 from conformance.inputs.target import TLS_SCANS
@@ -22,104 +20,16 @@ from conformance.inputs.target import TLS_SCANS
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.cli.base import clean_errors, main, parse_formats, writable_folder
+from conformance.cli.base import FORMATS, clean_errors, main, parse_formats, writable_folder
+from conformance.cli.configured import (
+    ConfiguredCommand,
+    ListOption,
+    allowed_classes,
+    command_line_only,
+)
+from conformance.cli.targets import check_faults_known, previous_run, run_targets
 
-
-def _allow(values: tuple[str, ...]) -> list[str]:
-    chosen = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    for v in chosen:
-        if v not in ("write", "load"):
-            raise UsageError(f"--allow takes write and/or load, not {v!r}")
-    return chosen
-
-
-def _spec_name(spec: str) -> str:
-    """The name a target spec gets in reports (a file that cannot be loaded: its stem)."""
-    from conformance.inputs.target import resolve_target
-
-    try:
-        return resolve_target(spec).name
-    except TargetError:
-        return Path(spec).stem or spec
-
-
-def _previous_run(path: str | None) -> dict[str, Any] | None:
-    """A run.json given to --rerun-errors or --balance, read and checked."""
-    if path is None:
-        return None
-    from conformance.reports.json_report import read_json_dict
-
-    return read_json_dict(Path(path))
-
-
-@contextlib.contextmanager
-def _targets(
-    specs: tuple[str, ...],
-    fleet: str | None,
-    faults: tuple[str, ...],
-    shard: tuple[int, int] | None = None,
-    rerun: dict[str, Any] | None = None,
-    balance: dict[str, Any] | None = None,
-) -> Iterator[list[str]]:
-    """Target specs to hand to the plugin; with none, the reference agency (started here).
-
-    A lone --target that cannot be reached is said in one line, and its report lists every
-    requirement as `error` (exit 2); in a fleet or a shard, the engine reports it as `error` in
-    the report and tests the others."""
-    from conformance.client.preflight import check_reachable
-    from conformance.inputs.fleet import (
-        balanced_shard_of,
-        load_fleet,
-        needing_rerun,
-        seconds_by_target,
-        shard_of,
-    )
-    from conformance.inputs.target import resolve_target
-
-    lone = len(specs) == 1 and not fleet and shard is None
-    specs = specs + tuple(load_fleet(Path(fleet)) if fleet else ())
-    if specs and faults:
-        raise UsageError("--fault applies to the bundled reference agency: leave out --target")
-    if rerun is not None:  # only the agencies that ended in error last time
-        wanted = needing_rerun(rerun)
-        specs = tuple(s for s in specs if _spec_name(s) in wanted)
-        if not specs:
-            raise UsageError("--rerun-errors: no agency of these targets ended in error there")
-    if shard is not None and balance is not None:
-        names = [_spec_name(s) for s in specs]
-        specs = tuple(balanced_shard_of(list(specs), names, seconds_by_target(balance), *shard))
-    elif shard is not None:
-        specs = tuple(shard_of(list(specs), *shard))
-    if specs:
-        # one malformed target file is the user's mistake (one line, before any request); in a
-        # fleet that agency is an error in the report and the others are tested
-        resolved = [resolve_target(specs[0])] if len(specs) == 1 else []
-        if lone:
-            try:
-                check_reachable(resolved[0])
-            except TargetError as exc:
-                click.echo(f"error: {exc}; the report lists every requirement as error", err=True)
-        yield list(specs)
-        return
-    from conformance.reference import running_reference, target_file_text
-
-    check_faults_known(faults)
-    with tempfile.TemporaryDirectory(prefix="conformance-run-") as tmp:
-        click.echo("No --target: starting the bundled reference agency on loopback...", err=True)
-        with running_reference(faults, Path(tmp)) as target:
-            path = Path(tmp) / "reference-target.yaml"
-            path.write_text(target_file_text(target), "utf-8")
-            yield [str(path)]
-
-
-def check_faults_known(faults: tuple[str, ...]) -> None:
-    from reference_agency import FAULTS
-
-    from conformance.core.errors import did_you_mean
-
-    for fault in faults:
-        if fault not in FAULTS:
-            raise UsageError(f"unknown fault {fault!r}{did_you_mean(fault, FAULTS)}")
+__all__ = ["check_faults_known", "run"]  # check_faults_known: for serve-reference
 
 
 class _ReportCatcher:
@@ -135,7 +45,7 @@ class _ReportCatcher:
             self.report = conformance.report
 
 
-@main.command()
+@main.command(cls=ConfiguredCommand)
 @click.option(
     "--profile",
     "profile",
@@ -146,6 +56,7 @@ class _ReportCatcher:
 @click.option(
     "--target",
     "targets",
+    cls=ListOption,
     multiple=True,
     help="agency base URL or target file; none: the bundled reference agency",
 )
@@ -160,15 +71,18 @@ class _ReportCatcher:
     "formats",
     default="json,junit,html,allure",
     show_default=True,
-    help="comma-separated: json, junit, html, allure",
+    help=f"comma-separated: {', '.join(FORMATS)}",
 )
 @click.option(
     "--level",
     "levels",
+    cls=ListOption,
     multiple=True,
     type=click.Choice(["departmental", "network", "data", "business"]),
 )
-@click.option("--requirement", "requirements", multiple=True, help="only this requirement ID")
+@click.option(
+    "--requirement", "requirements", cls=ListOption, multiple=True, help="only this requirement ID"
+)
 @click.option("--seed", type=int, help="seed that reproduces generated requests")
 @click.option(
     "--max-rps",
@@ -183,10 +97,13 @@ class _ReportCatcher:
     help="TLS probing: minimal (a handshake per accepted cipher suite, some 20) or full "
     "(sslyze's plugins: every suite of every protocol, some 540 handshakes per endpoint)",
 )
-@click.option("--allow", "allow", multiple=True, help="opt in to classes: write, load")
+@click.option(
+    "--allow", "allow", cls=ListOption, multiple=True, help="opt in to classes: write, load"
+)
 @click.option(
     "--fault",
     "faults",
+    cls=ListOption,
     multiple=True,
     help="reference agency only: inject this fault (a requirement ID, or ID/variant)",
 )
@@ -229,6 +146,7 @@ class _ReportCatcher:
 @click.option(
     "--waivers",
     "waiver_files",
+    cls=ListOption,
     multiple=True,
     type=click.Path(dir_okay=False),
     help="a waiver file (repeatable): known failures, owned, accepted until a date",
@@ -280,13 +198,20 @@ def run(
       0  conformant
       1  not conformant (with --fail-on warn: also a SHOULD not met)
       2  incomplete (interrupted, narrowed, an agency not tested) or a usage error
+
+    \b
+    Configuration (flags win over variables, variables over the file):
+      conformance.toml or [tool.conformance] in pyproject.toml, the nearest from here up:
+        the long option names as keys (max-rps = 5, target = ["a.yaml"]; paths relative to
+        the file); CONFORMANCE_<OPTION> variables (lists: space- or comma-separated);
+        `conformance config` shows each value and where it came from
     """
     import pytest
 
     from conformance.inputs.profile import load_profile
 
     chosen = parse_formats(formats)
-    allowed = _allow(allow)
+    allowed = allowed_classes(allow)
     loaded = load_profile(profile)
     catalogue = load_catalogue()
     for rid in requirements:
@@ -347,8 +272,8 @@ def run(
         if not (targets or fleet):
             raise UsageError("--shard splits the targets of --fleet or --target: none given")
     with (
-        _targets(
-            targets, fleet, faults, part, _previous_run(rerun_errors), _previous_run(balance)
+        run_targets(
+            targets, fleet, faults, part, previous_run(rerun_errors), previous_run(balance)
         ) as specs,
         tempfile.TemporaryDirectory() as empty,
     ):
@@ -433,7 +358,10 @@ def _run_parallel(
     allure = out / "allure-results" if "allure" in formats else None
     if allure is not None and allure.exists():
         shutil.rmtree(allure)
-    merged = run_shards([*run_args, "--seed", str(seed)], jobs, out / "shards", allure, click.echo)
+    with command_line_only(run):  # the shards get all they need on their command line
+        merged = run_shards(
+            [*run_args, "--seed", str(seed)], jobs, out / "shards", allure, click.echo
+        )
     written = write_reports(merged, out, [f for f in formats if f != "allure"], key)
     print_summary(merged, Console())
     click.echo(f"reports written to {out} ({', '.join(written)}{', allure' if allure else ''})")
