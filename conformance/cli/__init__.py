@@ -4,7 +4,7 @@ Each command lives in the module named for what it does; importing them register
 `main`.
 """
 
-from conformance.cli import catalogue, config, reference, reports, run
+from conformance.cli import catalogue, config, init, reference, reports, run
 from conformance.cli.base import main
 
-__all__ = ["catalogue", "config", "main", "reference", "reports", "run"]
+__all__ = ["catalogue", "config", "init", "main", "reference", "reports", "run"]

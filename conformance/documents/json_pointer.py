@@ -29,3 +29,8 @@ def lookup(document: Any, pointer: str) -> Any:
         return resolve(document, pointer)
     except LookupError:
         return None
+
+
+def pointer_to(*keys: str) -> str:
+    """The JSON pointer of the value under these keys, each escaped (`~` as ~0, `/` as ~1)."""
+    return "".join("/" + key.replace("~", "~0").replace("/", "~1") for key in keys)
