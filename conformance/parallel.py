@@ -7,6 +7,7 @@ import dataclasses
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def run_shards(
         argv += ["--shard", part.shard, "--out", str(part.out), "--format", formats, "-q"]
         with part.log.open("wb") as log:
             children.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT))
-    echo(f"running {jobs} shards in parallel (logs in {workdir})")
+    for line in _fitted(f"running {jobs} shards in parallel (logs in {workdir})"):
+        echo(line)
     codes: list[int] = []
     for child in children:
         while True:
@@ -70,9 +72,10 @@ def run_shards(
         else:
             missing.append(part)
             tail = part.log.read_text("utf-8", "replace").strip().splitlines()[-3:]
-            echo(
-                f"shard {part.shard} wrote no report (exit {part.returncode}): " + " | ".join(tail)
-            )
+            said = f"shard {part.shard} wrote no report (exit {part.returncode}); its log ends:"
+            for line in [said, *(f"  {t}" for t in tail)]:
+                for wrapped in _fitted(line):
+                    echo(wrapped)
         if allure_dir is not None and (part.out / "allure-results").is_dir():
             allure_dir.mkdir(parents=True, exist_ok=True)
             for item in (part.out / "allure-results").iterdir():
@@ -86,3 +89,11 @@ def run_shards(
             merged, complete=False, verdict=overall_verdict(merged.levels, complete=False)
         )
     return merged
+
+
+def _fitted(line: str) -> list[str]:
+    """`line` wrapped to the terminal's width (else COLUMNS, else 80), the lines it wraps onto
+    indented under it; long words (paths) are broken rather than overflow."""
+    width = max(shutil.get_terminal_size().columns, 20)
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [""]

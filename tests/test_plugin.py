@@ -35,23 +35,39 @@ def test_plugin_turns_requirements_into_items(pytester):
 
 
 @pytest.mark.slow
-def test_plugin_reports_a_failure_with_requirement_message_and_evidence(pytester):
+def test_plugin_reports_a_failure_once_with_requirement_message_and_evidence(pytester):
+    pytester.makepyfile(test_other="def test_other():\n    assert 1 == 2\n")
     result = pytester.runpytest_subprocess(
         "--conformance-profile=departmental",
         "--conformance-requirement=DEP-CAT-01",
         "--conformance-fault=DEP-CAT-01",
         "--conformance-out=out",
+        "--junitxml=junit.xml",
+        "-vv",  # the conformance summary then shows each problem's evidence
         "-p",
         "no:cacheprovider",
+        "test_other.py",
     )
     result.stdout.fnmatch_lines(
         [
-            "*DEP-CAT-01 (MUST) fail: *",
-            "*evidence: api-catalog: GET https://127.0.0.1:*/.well-known/api-catalog*",
+            "*FAILURES*",
+            "*test_other*",  # an ordinary test keeps pytest's failure section
+            "*conformance summary*",
+            "*FAIL  DEP-CAT-01 ?reference-agency? *",
+            "*evidence: api-catalog: GET*",
         ]
     )
+    text = result.stdout.str()
+    assert " ".join(text.split()).count("answered 406, expected 200") == 1, text
+    assert "DEP-CAT-01 (MUST) fail" not in text  # not in pytest's sections: printed once
     assert result.ret == 1
     assert (pytester.path / "out" / "run.json").is_file()
+    junit = ET.parse(pytester.path / "junit.xml").getroot()
+    case = next(c for c in junit.iter("testcase") if "DEP-CAT-01" in c.get("name", ""))
+    failure = case.find("failure")
+    assert failure is not None  # JUnit keeps the requirement, message and evidence
+    assert "DEP-CAT-01 (MUST) fail" in (failure.text or "")
+    assert "evidence: api-catalog: GET" in (failure.text or "")
 
 
 def test_markers_select_by_level(pytester):

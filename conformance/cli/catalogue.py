@@ -19,17 +19,19 @@ from conformance.cli.base import clean_errors, main
 @click.option("--profile", default="full", show_default=True, help="profile name or file")
 @clean_errors
 def list_requirements(profile: str) -> None:
-    """List the requirements a profile selects, with their parameters."""
+    """List the requirements a profile selects, with their parameters (at the terminal's width:
+    the parameters column wraps)."""
     from rich.console import Console
-    from rich.table import Table
 
     from conformance.core.registry import registered_checks
     from conformance.inputs.profile import load_profile
+    from conformance.reports.console import compact_table
 
     loaded, catalogue, checks = load_profile(profile), load_catalogue(), registered_checks()
-    table = Table(title=f"profile {loaded.name}: {len(loaded.requirements)} requirements")
-    for column in ("ID", "level", "kw", "class", "check", "parameters"):
-        table.add_column(column)
+    table = compact_table(f"profile {loaded.name}: {len(loaded.requirements)} requirements")
+    for column in ("ID", "level", "kw", "class", "check"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("parameters", overflow="fold")
     for rid in loaded.requirements:
         req = catalogue[rid]
         params = ", ".join(f"{k}={v}" for k, v in loaded.params_for(rid).items())
@@ -38,10 +40,10 @@ def list_requirements(profile: str) -> None:
             req.level.value,
             req.keyword.value,
             req.safety.value,
-            "yes" if rid in checks else "not implemented",
+            "yes" if rid in checks else "no",
             params,
         )
-    Console(width=140).print(table)
+    Console().print(table)
 
 
 @main.command()

@@ -3,7 +3,8 @@
     pytest --conformance-profile=data --conformance-target=target.yaml
 
 Registered through the `pytest11` entry point; inactive unless a --conformance-* option selects a
-profile or a target. Without a target it starts the bundled reference agency.
+profile or a target. Without a target it starts the bundled reference agency. What it prints on
+the terminal (progress, the summary, each failure once) is `conformance.plugin.terminal`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from conformance.inputs.fleet import resolve_fleet
 from conformance.inputs.profile import load_profile
 from conformance.inputs.target import TLS_SCANS, Target
 from conformance.inputs.waivers import load_waivers
+from conformance.plugin.terminal import TerminalOutput
 
 SESSION_KEY = pytest.StashKey["ConformanceSession"]()
 _STATUS = {
@@ -154,8 +156,9 @@ class ConformanceSession:
             unusable=unusable,
         )
         self.planned = self.engine.plan()
+        self.terminal = TerminalOutput(config, lambda: self.report)
         if config.option.verbose >= 0:  # -q: no progress lines either
-            self.engine.on_progress = self._say
+            self.engine.on_progress = self.terminal.say
 
     def decide_ahead(self, planned: list[PlannedCheck]) -> None:
         """With --conformance-concurrency N > 1: decide every item's requirement now, N targets
@@ -169,17 +172,6 @@ class ConformanceSession:
         """The result of one item: decided ahead, or now."""
         key = (planned.requirement.id, planned.target.name)
         return self.decided.pop(key, None) or self.engine.execute(planned)
-
-    def _say(self, text: str) -> None:
-        """A long check's progress, on its own line of the terminal."""
-        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
-        capture = self.config.pluginmanager.get_plugin("capturemanager")
-        if terminal is None:
-            return
-        # the check runs inside pytest's output capture: step out of it, as a debugger does
-        quiet = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
-        with quiet:
-            terminal.write_line(f"  {text}")
 
     @property
     def targets(self) -> tuple[Target, ...]:
@@ -238,7 +230,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in _MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     if _active(config):
-        config.stash[SESSION_KEY] = ConformanceSession(config)
+        session = config.stash[SESSION_KEY] = ConformanceSession(config)
+        config.pluginmanager.register(session.terminal, "conformance-terminal")
         _stop_on_sigterm()
         _hypothesis_cache_out_of_the_way()
 
@@ -425,24 +418,3 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         fail_on = session.config.option.conformance_fail_on
         session.exitstatus = exit_code(report.verdict, report.results, fail_on)
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """The per-level summary table at the end of the run."""
-    conformance = config.stash.get(SESSION_KEY, None)
-    if conformance is None or conformance.report is None:
-        return
-    from io import StringIO
-
-    from rich.console import Console
-
-    from conformance.reports.console import print_summary
-
-    buffer = StringIO()
-    console = Console(file=buffer, width=110, force_terminal=terminalreporter.hasmarkup)
-    print_summary(conformance.report, console)
-    terminalreporter.section("conformance summary")
-    terminalreporter.write(buffer.getvalue())
-    out = config.option.conformance_out
-    if out:
-        terminalreporter.write_line(f"reports written to {out}")
