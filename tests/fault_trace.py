@@ -11,8 +11,9 @@ The argument, for a fault F and a check H that is not run under F:
    deterministic given the answers they get (Hypothesis is seeded by the run's seed).
 2. In the clean run the agency never read F's switch while H ran, nor while any run-wide cache
    that H read was filled (`Trace.reaches`: the api-catalog and OpenAPI documents, the OAuth2
-   token, the TLS scans, the shared negative requests: `RUN_CACHES`). So with F set the agency
-   answers H as before, and H reads the same caches, provided H starts from the same state.
+   token, the TLS scans, the shared negative requests, the answers to GETs: `RUN_CACHES`). So
+   with F set the agency answers H as before, and H reads the same caches, provided H starts
+   from the same state.
 3. The agency's state at H's start is the clean one unless, earlier in the faulted run, a check
    that reached F changed the state (`ReferenceAgency.state_digest`), F was read at start-up or
    between checks, or a check skipped before H had changed the state in the clean run. Any of
@@ -41,6 +42,7 @@ import conformance.client.generated
 import conformance.network.tls_probe
 from conformance.client.discovery import Discovery
 from conformance.client.http import HttpClient
+from conformance.client.safe_reads import SafeReads
 from conformance.core.model import Outcome, Result, SafetyClass
 from conformance.engine import Engine
 from conformance.inputs.profile import load_profile
@@ -52,13 +54,19 @@ HEAVY_S = 0.2
 STARTUP, BETWEEN = "(start-up)", "(between checks)"
 
 #: the suite's run-wide caches, each by the calls that read (and on a miss fill) it:
-#: cache name → (owner, attribute name) of each such call
+#: cache name → (owner, attribute name) of each such call; a cache of many entries, each
+#: filled on its own, is named per entry (KEYED_CACHES: the call's arguments → the entry)
 RUN_CACHES: dict[str, tuple[tuple[Any, str], ...]] = {
     "cache:discovery": ((Discovery, "apis"), (Discovery, "openapi_documents")),
     "cache:token": ((HttpClient, "bearer_token"),),
     "cache:tls-scans": ((conformance.network.tls_probe, "scan"),),
     "cache:negative-requests": ((conformance.client.generated, "negative_run"),),
     "cache:generated-reads": ((conformance.client.generated, "read_once"),),
+    # every GET and HEAD passes here; a check reusing an answer reads the entry of that request
+    "cache:safe-reads": ((SafeReads, "answer"),),
+}
+KEYED_CACHES: dict[str, Callable[..., str]] = {
+    "cache:safe-reads": lambda _reads, key, *_, **__: repr(key),
 }
 
 
@@ -123,9 +131,11 @@ class Trace:
 
 
 def _reading(trace: Trace, cache: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    entry = KEYED_CACHES.get(cache)
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with trace.reading(cache):
+        with trace.reading(f"{cache}:{entry(*args, **kwargs)}" if entry else cache):
             return fn(*args, **kwargs)
 
     return wrapper

@@ -91,7 +91,7 @@ def signed_responses(ctx: CheckContext) -> str:
             f"the api-catalog links no key set (relation {relation!r}): a signature that cannot "
             "be checked against the agency's published keys proves nothing (RFC 9421 §3.2)"
         )
-    jwks = ctx.client.get(hrefs[0], headers={"Accept": JWKS_TYPES})
+    jwks = ctx.client.get(hrefs[0], headers={"Accept": JWKS_TYPES}, reuse=True)
     ctx.cite(jwks, f"the published key set (api-catalog relation {relation})")
     try:
         keys = keys_by_id(jwks.json())
@@ -100,7 +100,7 @@ def signed_responses(ctx: CheckContext) -> str:
     checked, xml_signed, schemes = 0, 0, set()
     for entry in _declared(ctx, spec):
         for media in entry.media_types:
-            exchange = ctx.client.get(entry.url, headers={"Accept": media})
+            exchange = ctx.client.get(entry.url, headers={"Accept": media}, reuse=True)
             ctx.cite(exchange, f"a declared signed response ({media})")
             if exchange.status != 200:
                 raise Inconclusive(f"GET {entry.url} ({media}) answered {exchange.status}")
@@ -178,7 +178,9 @@ def _item_url(ctx: CheckContext, name: str) -> str:
     resource = resources.get(name) if isinstance(resources, dict) else None
     if not isinstance(resource, dict):
         raise PreconditionMissing(f"inputs.signatures names resource {name!r}, not declared")
-    listing = ctx.client.get(str(resource["collection"]), headers={"Accept": "application/json"})
+    listing = ctx.client.get(
+        str(resource["collection"]), headers={"Accept": "application/json"}, reuse=True
+    )
     try:
         items = pointer_get(listing.json(), str(resource["items"]))
         key = str(pointer_get(items[0], str(resource["key"])))

@@ -34,6 +34,8 @@ class Exchange:
     headers: requests.structures.CaseInsensitiveDict[str]
     body: bytes
     elapsed_s: float
+    #: the run's earlier answer to the same safe request, handed out again (client.safe_reads)
+    reused: bool = False
 
     @property
     def media_type(self) -> str:

@@ -33,6 +33,7 @@ from conformance.client.exchange import (
 )
 from conformance.client.redaction import Redactor
 from conformance.client.run_cache import RunCache
+from conformance.client.safe_reads import REMEMBERED, SAFE, SafeReads, request_key
 from conformance.core.errors import Inconclusive, PreconditionMissing
 from conformance.core.model import Evidence, SafetyClass
 from conformance.inputs.target import Target
@@ -74,6 +75,8 @@ class HttpClient(CredentialsMixin):
         self.stats = ExchangeStats()
         #: what this run computes once for this target (TLS scans, shared generated requests)
         self.run_cache = RunCache()
+        #: this run's answers to GET and HEAD, for callers that ask with `reuse=True`
+        self.safe_reads = SafeReads()
         #: the run's request-rate cap for this client (requests per second)
         self.max_rps: float = max_rps or target.safety.max_rps
         self._limiter = RateLimiter(self.max_rps)
@@ -133,8 +136,12 @@ class HttpClient(CredentialsMixin):
         auth: bool = False,
         client_cert: bool = False,
         follow_redirects: bool = True,
+        reuse: bool = False,
     ) -> Exchange:
-        """Send one request (following on-target redirects) and return the final exchange."""
+        """Send one request (following on-target redirects) and return the final exchange.
+
+        With `reuse`, a GET or HEAD the run has already had a final answer to (and no write
+        since) is not sent again: that answer is returned (see `client.safe_reads`)."""
         method = method.upper()
         if method not in READ_METHODS and SafetyClass.WRITE not in self.allow:
             raise PreconditionMissing(
@@ -149,6 +156,36 @@ class HttpClient(CredentialsMixin):
         url = self.url(path_or_url)
         if auth:
             url = self._with_credentials(url, send_headers)
+
+        def send() -> Exchange:
+            return self._follow(
+                method, url, send_headers, data, client_cert, auth, follow_redirects
+            )
+
+        if method in REMEMBERED:
+            key = request_key(method, url, send_headers, data, client_cert)
+            return self.safe_reads.answer(key, url, send, reuse=reuse)
+        if method in SAFE:
+            return send()
+        status: int | None = None
+        try:
+            exchange = send()
+            status = exchange.status
+            return exchange
+        finally:
+            self.safe_reads.after_write(status)
+
+    def _follow(
+        self,
+        method: str,
+        url: str,
+        send_headers: dict[str, str],
+        data: bytes | None,
+        client_cert: bool,
+        auth: bool,
+        follow_redirects: bool,
+    ) -> Exchange:
+        """Send, and follow on-target redirects when asked to; the final exchange."""
         for _ in range(self.target.safety.max_redirects + 1):
             exchange = self._send(method, url, send_headers, data, client_cert, auth)
             location = exchange.header("Location")
@@ -261,6 +298,8 @@ class HttpClient(CredentialsMixin):
             f"{exchange.method} {r.url(exchange.url)} → {exchange.status}"
             f" {exchange.media_type or '(no content type)'} ({exchange.elapsed_s * 1000:.0f} ms)"
         )
+        if exchange.reused:
+            summary += " (the run's earlier answer to this request, not sent again)"
         detail: dict[str, Any] = {
             "request": {
                 "method": exchange.method,
@@ -279,6 +318,7 @@ class HttpClient(CredentialsMixin):
                 "body_truncated": len(body_text) > EVIDENCE_BODY_CHARS,
             },
             "elapsed_ms": round(exchange.elapsed_s * 1000, 1),
+            "reused": exchange.reused,
             "curl": self.curl(exchange),
         }
         if note:

@@ -69,7 +69,7 @@ def read_input_document(
     if location.startswith(("http://", "https://", "/")):
         if location.startswith("http") and not ctx.client.on_target(location):
             raise PreconditionMissing(f"the {what} {location} is not on the target's hosts")
-        exchange = ctx.client.get(location, headers={"Accept": accept})
+        exchange = ctx.client.get(location, headers={"Accept": accept}, reuse=True)
         if exchange.status != 200:
             ctx.cite(exchange, what)
             raise Inconclusive(f"the {what} {location} answered {exchange.status}, expected 200")

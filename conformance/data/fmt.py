@@ -18,7 +18,7 @@ from conformance.data.resource_inputs import (
     get_maybe_authorized,
     list_items,
 )
-from conformance.documents.openapi import OpenApiDocument
+from conformance.documents.openapi import OpenApiDocument, Operation
 
 
 # -- DATA-FMT-01 -------------------------------------------------------------------------------
@@ -31,6 +31,7 @@ def formats_hold(ctx: CheckContext) -> str:
         document.url_for(op, {})
         for document in documents
         for op in data_probes.accept_operations(document)
+        if _answers_json(document, op)
     ]
     for spec in declared_resources(ctx):
         urls.extend(list_items(ctx.client, spec, limit).urls)
@@ -97,6 +98,20 @@ def _format_problems(
             found.extend(p for p in declared if p.pointer not in seen)
             break
     return found
+
+
+def _answers_json(document: OpenApiDocument, op: Operation) -> bool:
+    """Whether the operation documents a JSON success answer, or documents no success content
+    (then only asking tells); an HTML page or an XSD asked for JSON teaches this check nothing."""
+    responses = op.spec.get("responses")
+    declared: list[str] = []
+    for status, response in responses.items() if isinstance(responses, dict) else ():
+        if str(status).upper() in ("2XX",) or str(status).startswith("2"):
+            content = document.resolved(response)
+            content = content.get("content") if isinstance(content, dict) else None
+            if isinstance(content, dict):
+                declared += [str(t).split(";")[0].strip().lower() for t in content]
+    return not declared or any(_is_json(t) for t in declared)
 
 
 def _is_json(media_type: str) -> bool:

@@ -55,7 +55,7 @@ def rdf_shapes(ctx: CheckContext) -> str:
         name = str(entry["shapes"])
         shapes = _shapes(ctx, name)
         for url in _rdf_urls(ctx, entry):
-            exchange = ctx.client.get(url, headers={"Accept": RDF_ACCEPT})
+            exchange = ctx.client.get(url, headers={"Accept": RDF_ACCEPT}, reuse=True)
             outcome = _validation(ctx, exchange, shapes, name)
             checked += 1
             _note_set_aside(ctx, name, outcome, set_aside)

@@ -66,11 +66,11 @@ def declared_resources(ctx: CheckContext) -> list[ResourceSpec]:
 
 def get_maybe_authorized(client: HttpClient, url: str, accept: str) -> Exchange:
     """GET `url`; if it answers 401 and the target has credentials, again with a bearer token."""
-    exchange = client.get(url, headers={"Accept": accept})
+    exchange = client.get(url, headers={"Accept": accept}, reuse=True)
     if exchange.status != 401:
         return exchange
     try:
-        return client.get(url, headers={"Accept": accept}, auth=True)
+        return client.get(url, headers={"Accept": accept}, auth=True, reuse=True)
     except PreconditionMissing:
         return exchange
 

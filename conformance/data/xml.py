@@ -100,7 +100,7 @@ def _load_xsd(ctx: CheckContext, spec: ResourceSpec) -> etree.XMLSchema:
     """The resource's XSD: a URL or /path on the target, or a local file (a file:// URI)."""
     location = str(spec.xsd)
     if location.startswith(("http://", "https://", "/")):
-        exchange = ctx.client.get(location, headers={"Accept": "application/xml"})
+        exchange = ctx.client.get(location, headers={"Accept": "application/xml"}, reuse=True)
         if exchange.status != 200:
             ctx.cite(exchange, f"{spec.name}: XSD")
             raise Inconclusive(f"the XSD {location} answered {exchange.status}, expected 200")
@@ -120,7 +120,7 @@ def _target_fetcher(ctx: CheckContext) -> xmlsafe.Fetch:
     def fetch(url: str) -> bytes | None:
         if urlsplit(url).scheme not in {"http", "https"} or not ctx.client.on_target(url):
             return None
-        exchange = ctx.client.get(url, headers={"Accept": "application/xml"})
+        exchange = ctx.client.get(url, headers={"Accept": "application/xml"}, reuse=True)
         return exchange.body if exchange.status == 200 else None
 
     return fetch

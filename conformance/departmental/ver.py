@@ -41,7 +41,7 @@ def version_header(ctx: CheckContext) -> str:
         info = doc.data.get("info")
         expected = str(info.get("version", "")) if isinstance(info, dict) else ""
         for name, url in _version_probes(doc, rng, limit):
-            exchange = ctx.client.get(url)
+            exchange = ctx.client.get(url, reuse=True)
             checked += 1
             value = exchange.header("API-Version")
             if value is None or value.strip() != expected:

@@ -34,7 +34,7 @@ def security_headers(ctx: CheckContext) -> str:
     personal = _personal_data_urls(ctx)
     problems, checked = [], 0
     for url in dict.fromkeys(urls + personal):
-        exchange = ctx.client.get(url, follow_redirects=False)
+        exchange = ctx.client.get(url, follow_redirects=False, reuse=True)
         ctx.cite(exchange, "security headers")
         checked += 1
         where = f"GET {url} → {exchange.status}"

@@ -28,7 +28,7 @@ def hsts(ctx: CheckContext) -> str:
         )
     policies = []
     for url in https:
-        exchange = ctx.client.get(url, follow_redirects=False)
+        exchange = ctx.client.get(url, follow_redirects=False, reuse=True)
         ctx.cite(exchange, "HSTS")
         policies.append(_hsts_policy(ctx, exchange, minimum))
     shown = " | ".join(dict.fromkeys(policies))

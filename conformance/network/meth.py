@@ -28,7 +28,7 @@ def http_methods(ctx: CheckContext) -> str:
         )
     decided = []
     for url, _ in candidates[:limit]:
-        get = ctx.client.get(url, follow_redirects=False)
+        get = ctx.client.get(url, follow_redirects=False, reuse=True)
         head = ctx.client.request("HEAD", url, follow_redirects=False)
         ctx.cite(get, "GET")
         ctx.cite(head, "HEAD")
