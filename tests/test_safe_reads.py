@@ -133,6 +133,12 @@ def test_an_answer_kept_without_redirect_serves_either_redirect_policy(client):
     assert len(Handler.hits) == 1
 
 
+def test_requests_are_compared_as_sent_with_the_sessions_own_headers(client):
+    client.get("/item")  # requests sends Accept: */* when the caller names none
+    client.get("/item", headers={"Accept": "*/*"}, reuse=True)
+    assert len(Handler.hits) == 1
+
+
 def test_a_write_with_no_answer_forgets_too():
     reads = SafeReads()
     reads.answer("k", "u", lambda: _exchange("u"), reuse=False)

@@ -342,6 +342,7 @@ class GeneratedRunner:
                 body=prepared.body,
                 auth=use_auth,
                 follow_redirects=False,
+                reuse=True,  # an earlier check's answer to this very request is its answer
             )
 
         try:

@@ -39,6 +39,8 @@ from conformance.core.model import Evidence, SafetyClass
 from conformance.inputs.target import Target
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 EVIDENCE_BODY_CHARS = 4000
 USER_AGENT = "interop-conformance/0.1 (+conformance test suite)"
@@ -163,7 +165,11 @@ class HttpClient(CredentialsMixin):
             )
 
         if method in REMEMBERED:
-            key = request_key(method, url, send_headers, data, client_cert)
+            # the headers as sent: the session's own (Accept: */*, ...) under the caller's
+            named = {name.lower() for name in send_headers}
+            session = self._session.headers.items()
+            sent = {k: str(v) for k, v in session if k.lower() not in named} | send_headers
+            key = request_key(method, url, sent, data, client_cert)
             return self.safe_reads.answer(key, url, send, reuse=reuse)
         if method in SAFE:
             return send()
