@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
+import pytest
 from cli_support import conformance
+from nightly_runs import night, write_nights
 
-from conformance.core.model import Keyword, Level, Outcome, Report, Result, TargetSummary, Verdict
-from conformance.core.summary import level_verdicts, overall_verdict
-from conformance.reports.json_report import write_json
-from conformance.reports.trend import render_trend, trend_of
-
-
-def night(day: str, outcomes: dict[tuple[str, str], Outcome]) -> Report:
-    results = tuple(
-        Result(rid, Level.DEPARTMENTAL, Keyword.MUST, agency, outcome, f"{rid} {outcome.value}")
-        for (agency, rid), outcome in outcomes.items()
-    )
-    targets = []
-    for agency in dict.fromkeys(a for a, _ in outcomes):
-        levels = level_verdicts(r for r in results if r.target == agency)
-        targets.append(
-            TargetSummary(agency, f"https://{agency}.test", overall_verdict(levels), levels)
-        )
-    levels = level_verdicts(results)
-    return Report(
-        "1.0", {"name": "interop-conformance", "version": "0.1.0"},
-        {"name": "full", "digest": "sha256:x", "source": "full"},
-        f"{day}T01:00:00+00:00", f"{day}T01:10:00+00:00", 1, tuple(targets), results,
-        levels, overall_verdict(levels),
-    )  # fmt: skip
-
+from conformance.core.model import Outcome, Verdict
+from conformance.reports.trend import count_ticks, render_trend, trend_of
 
 PASS, FAIL = Outcome.PASS, Outcome.FAIL
 CAT, ERR = "DEP-CAT-01", "DEP-ERR-01"
@@ -48,22 +26,38 @@ def test_the_trend_follows_each_agency_and_ranks_requirements_by_failing_agencie
     assert trend.verdicts["a"] == (Verdict.CONFORMANT, Verdict.CONFORMANT, Verdict.NOT_CONFORMANT)
     assert trend.verdicts["b"][-1] is Verdict.NOT_CONFORMANT
     assert trend.failing == {"DEP-CAT-01": (1, 0, 1), "DEP-ERR-01": (1, 1, 1)}
-    assert [(c.agency, c.requirement) for c in trend.regressions] == [("a", "DEP-CAT-01")]
+    assert [(c.agency, c.level, c.requirement, c.before, c.after) for c in trend.regressions] == [
+        ("a", "departmental", "DEP-CAT-01", "pass", "fail")
+    ]
     assert trend.recoveries == ()  # b recovered on the 30th, not since the night before
 
 
 def test_the_page_is_self_contained_with_inline_svg():
     page = render_trend(trend_of(NIGHTS))
     assert page.count("<svg") == 2
-    assert "DEP-CAT-01 on a: pass → fail" in page
+    regressions = page[page.index('<section id="regressions">') :].split("</section>")[0]
+    assert (
+        '<th scope="row">a</th><td>departmental</td><td>DEP-CAT-01</td>'
+        '<td class="o-pass">pass</td><td class="o-fail">fail</td>'
+    ) in regressions
+    recoveries = page[page.index('<section id="recoveries">') :].split("</section>")[0]
+    assert "<p>none</p>" in recoveries
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', page)  # nothing fetched at view time
 
 
+@pytest.mark.parametrize("most", [0, 1, 3, 10, 11, 25, 99, 101, 1234, 10**7 + 1])
+def test_the_count_axis_is_whole_agencies_from_zero_to_the_fleet(most):
+    ticks = count_ticks(most)
+    step = ticks[1] - ticks[0]
+    assert ticks[0] == 0
+    assert ticks == list(range(0, ticks[-1] + 1, step))  # whole numbers, evenly spaced
+    assert ticks[-1] >= most > ticks[-1] - step or most == 0  # up to the fleet, no further
+    assert len(ticks) <= 11  # a readable axis
+    assert str(step).strip("0") in {"1", "2", "5"}
+
+
 def test_conformance_trend_reads_a_folder_of_nightly_runs(tmp_path):
-    for report in NIGHTS:
-        folder = tmp_path / "nights" / report.finished[:10]
-        folder.mkdir(parents=True)
-        write_json(dataclasses.replace(report), folder / "run.json")
+    write_nights(NIGHTS, tmp_path / "nights")
     done = conformance("trend", "nights", "--out", "trend.html", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "trend of 3 run(s)" in done.stdout

@@ -2,8 +2,10 @@
 
 Each agency's verdict night by night (with its level verdicts), the requirements ordered by how
 many agencies fail them on the latest night (the adoption view the Dutch API register shows for
-its rules), the regressions and recoveries since the night before, and two plots drawn as inline
-SVG by pygal (no script or style fetched at view time).
+its rules), the regressions and recoveries since the night before (agency, level, requirement,
+outcome before and after), and two plots drawn as inline SVG by pygal (no script or style
+fetched at view time) with their count axes in whole agencies. tests/test_trend_browser.py
+checks it as Chromium renders it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Change:
     """A requirement on an agency whose outcome changed from one night to the next."""
 
     agency: str
+    level: str
     requirement: str
     before: str
     after: str
@@ -85,7 +88,7 @@ def _changes(before: Report, after: Report) -> tuple[tuple[Change, ...], tuple[C
         was = old.get((r.target, r.requirement))
         if was is None or was is r.outcome:
             continue
-        change = Change(r.target, r.requirement, was.value, r.outcome.value)
+        change = Change(r.target, r.level.value, r.requirement, was.value, r.outcome.value)
         if r.outcome is Outcome.FAIL and was is not Outcome.FAIL:
             worse.append(change)
         elif was is Outcome.FAIL and r.outcome is Outcome.PASS:
@@ -120,16 +123,19 @@ def render_trend(trend: Trend) -> str:
             "<title>Conformance trend</title>",
             f"<style>{_CSS}</style></head><body><main>",
             f"<h1>Conformance trend: {len(trend.agencies)} agencies, {len(trend.nights)} runs</h1>",
-            _plot_conformant(trend),
+            f'<figure id="plot-conformant">{_plot_conformant(trend)}</figure>',
             '<h2 id="agencies">Agencies, run by run</h2>',
-            f'<table><thead><tr><th scope="col">agency</th>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>",
-            _change_list("Regressions since the run before", trend.regressions),
-            _change_list("Recoveries since the run before", trend.recoveries),
+            # one column a night: a month of nights scrolls in its box, the names staying put
+            '<div class="nights"><table id="agency-nights">'
+            f'<thead><tr><th scope="col">agency</th>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>",
+            _change_list("regressions", "Regressions since the run before", trend.regressions),
+            _change_list("recoveries", "Recoveries since the run before", trend.recoveries),
             '<h2 id="requirements">Requirements by agencies failing them (latest run first)</h2>',
-            _plot_failing(trend),
-            f'<table><thead><tr><th scope="col">requirement</th>{head}</tr></thead>'
-            f"<tbody>{requirement_rows}</tbody></table>",
+            f'<figure id="plot-failing">{_plot_failing(trend)}</figure>',
+            '<div class="nights"><table id="requirement-nights">'
+            f'<thead><tr><th scope="col">requirement</th>{head}</tr></thead>'
+            f"<tbody>{requirement_rows}</tbody></table></div>",
             "</main></body></html>",
             "",
         ]
@@ -150,28 +156,65 @@ def _cell(verdict: Verdict | None) -> str:
     return f'<td class="v-{word}" title="{word}">{SYMBOLS[verdict]} {word}</td>'
 
 
-def _change_list(title: str, changes: Sequence[Change]) -> str:
+def _change_list(key: str, title: str, changes: Sequence[Change]) -> str:
     e = html.escape
-    items = "".join(
-        f"<li>{e(c.requirement)} on {e(c.agency)}: {e(c.before)} → {e(c.after)}</li>"
+    rows = "".join(
+        f'<tr><th scope="row">{e(c.agency)}</th><td>{e(c.level)}</td><td>{e(c.requirement)}</td>'
+        f'<td class="o-{e(c.before)}">{e(c.before)}</td>'
+        f'<td class="o-{e(c.after)}">{e(c.after)}</td></tr>'
         for c in changes
     )
-    return f"<h2>{e(title)} ({len(changes)})</h2><ul>{items or '<li>none</li>'}</ul>"
+    table = (
+        '<table><thead><tr><th scope="col">agency</th><th scope="col">level</th>'
+        '<th scope="col">requirement</th><th scope="col">was</th><th scope="col">now</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+    return (
+        f'<section id="{key}"><h2>{e(title)} ({len(changes)})</h2>'
+        f"{table if changes else '<p>none</p>'}</section>"
+    )
 
 
-def _chart(kind: str, title: str) -> Any:
+#: at most this many labels along an axis of 800 px (more would overlap)
+MAX_LABELS = 8
+
+
+def count_ticks(most: int) -> list[int]:
+    """Whole-number ticks from 0 to `most` or just above (a count of agencies): at most 11,
+    a step of 1, 2 or 5 times a power of ten."""
+    most = max(most, 1)
+    step = next(m * 10**e for e in range(19) for m in (1, 2, 5) if most <= 10 * m * 10**e)
+    top = -(-most // step) * step
+    return list(range(0, top + step, step))
+
+
+def _chart(kind: str, title: str, colour: str, agencies: int) -> Any:
     import pygal  # a well-kept SVG plotting library; only the trend page needs it
+    from pygal.style import DefaultStyle
 
-    chart_type = getattr(pygal, kind)
-    # js=[]: no script fetched at view time (pygal's tooltips come from a CDN otherwise)
-    return chart_type(
-        js=[], disable_xml_declaration=True, width=800, height=300, title=title, show_legend=False
+    ticks = count_ticks(agencies)
+    return getattr(pygal, kind)(
+        # js=[]: no script fetched at view time (pygal's tooltips come from a CDN otherwise)
+        js=[],
+        disable_xml_declaration=True,
+        width=800,
+        height=300,
+        title=title,
+        show_legend=False,
+        style=DefaultStyle(colors=(colour,), label_font_size=12, major_label_font_size=12),
+        # the count axis in whole agencies, from 0 to the fleet's size
+        range=(0, ticks[-1]),
+        y_labels=ticks,
     )
 
 
 def _plot_conformant(trend: Trend) -> str:
-    chart = _chart("Line", "Agencies conformant, run by run")
+    chart = _chart("Line", "Agencies conformant, run by run", "#2e7d32", len(trend.agencies))
     chart.x_labels = list(trend.nights)
+    # slanted, so that the last night's label is not cut at the edge; every k-th night labelled
+    chart.x_label_rotation = 30
+    chart.x_labels_major_every = max(1, -(-len(trend.nights) // MAX_LABELS))
+    chart.show_minor_x_labels = False
     counts = [
         sum(1 for a in trend.agencies if trend.verdicts[a][i] is Verdict.CONFORMANT)
         for i in range(len(trend.nights))
@@ -181,8 +224,9 @@ def _plot_conformant(trend: Trend) -> str:
 
 
 def _plot_failing(trend: Trend) -> str:
-    chart = _chart("HorizontalBar", "Agencies failing each requirement, latest run")
-    top = list(trend.failing.items())[:15]
+    title = "Agencies failing each requirement, latest run"
+    chart = _chart("HorizontalBar", title, "#c62828", len(trend.agencies))
+    top = list(trend.failing.items())[:15][::-1]  # pygal draws the first bar at the bottom
     chart.x_labels = [rid for rid, _ in top]
     chart.add("failing", [counts[-1] for _, counts in top])
     return str(chart.render(is_unicode=True))
@@ -190,7 +234,10 @@ def _plot_failing(trend: Trend) -> str:
 
 _CSS = (
     "body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1b1b}"
-    "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
+    "table{border-collapse:collapse;margin:1rem 0}"
+    "td,th{border:1px solid #ccc;padding:.3rem .6rem;white-space:nowrap}"
+    ".nights{overflow-x:auto}.nights tr>:first-child{position:sticky;left:0;background:#fff}"
     ".v-conformant{background:#e6f4ea}.v-not-conformant{background:#fce8e6}"
-    ".v-incomplete{background:#fef7e0}svg{max-width:100%;height:auto}"
+    ".v-incomplete{background:#fef7e0}.o-fail{background:#fce8e6}.o-pass{background:#e6f4ea}"
+    "figure{margin:1rem 0}svg{max-width:100%;height:auto}"
 )
