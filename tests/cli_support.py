@@ -6,17 +6,22 @@ directory, which has no __init__.py, on sys.path before it imports the test modu
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 
-def conformance(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run `conformance ARGS` in `cwd` as a separate process; its exit code and output."""
+def conformance(
+    *args: str, cwd: Path, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `conformance ARGS` in `cwd` as a separate process (`env` added to the environment);
+    its exit code and output."""
     return subprocess.run(
         [sys.executable, "-m", "conformance", *args],
         cwd=cwd,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

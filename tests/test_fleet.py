@@ -3,9 +3,14 @@ one report."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from agencies import agency
+from checks_support import Answer
 from cli_support import conformance, free_port
 from hypothesis import given
 from hypothesis import strategies as st
@@ -316,3 +321,59 @@ def test_cli_concurrency_and_rerun_errors(reference_target, tmp_path):
     night2 = json.loads((tmp_path / "night2" / "run.json").read_text())
     assert [t["name"] for t in night2["targets"]] == [f"127.0.0.1:{down.rsplit(':', 1)[1]}"]
     assert again.returncode == 2
+
+
+def _catalogue(json_instead: bool) -> Callable[[str, dict[str, str]], Answer]:
+    """An agency whose api-catalog links service-desc, service-doc and status; served as
+    application/json instead of application/linkset+json when `json_instead` (DEP-CAT-01)."""
+
+    def answer(path: str, _headers: dict[str, str]) -> Answer:
+        if path != "/.well-known/api-catalog":
+            return 404, {"Content-Type": "text/plain"}, b"no such thing"
+        links = {rel: [{"href": f"/{rel}"}] for rel in ("service-desc", "service-doc", "status")}
+        body = json.dumps({"linkset": [{"anchor": "/api", **links}]}).encode()
+        media = "application/json" if json_instead else "application/linkset+json"
+        return 200, {"Content-Type": media}, body
+
+    return answer
+
+
+def test_ten_agencies_one_faulty_at_once_and_in_the_shards_of_an_indexed_job(tmp_path: Path):
+    """Issue 15's fleet: ten agencies, the seventh faulty. One run at --concurrency 10 gives
+    each its verdict (run.json, the HTML matrix, the terminal); the pods of a three-way Indexed
+    Job test every third agency from their index, and their merged parts give the same."""
+    (tmp_path / "catalogue.yaml").write_text('name: catalogue\nselect: ["DEP-CAT-01"]\n')
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(agency(_catalogue(i == 6)))[0] for i in range(10)]
+        (tmp_path / "fleet.yaml").write_text(json.dumps({"targets": urls}))
+        common = ("--fleet", "fleet.yaml", "--profile", "catalogue.yaml", "--seed", "5")
+        whole = conformance("run", *common, "--concurrency", "10", "--out", "whole", cwd=tmp_path)
+        parts = [
+            conformance(
+                "run", *common, "--shard", "auto", "--out", f"part{index}", "--format", "json",
+                cwd=tmp_path,
+                env={"JOB_COMPLETION_INDEX": str(index), "JOB_COMPLETIONS": "3"},
+            )
+            for index in range(3)
+        ]  # fmt: skip
+    assert whole.returncode == 1, whole.stderr
+    report = json.loads((tmp_path / "whole/run.json").read_text())
+    verdicts = {t["base_url"]: t["verdict"] for t in report["targets"]}
+    assert list(verdicts) == urls
+    assert verdicts == {u: "not-conformant" if u == urls[6] else "conformant" for u in urls}
+    html = (tmp_path / "whole/report.html").read_text()
+    names = [t["name"] for t in report["targets"]]
+    assert all(html.count(name) >= 2 for name in names)  # a matrix row and a section each
+    agency_rows = [line for line in whole.stdout.splitlines() if any(n in line for n in names)]
+    assert len({n for n in names for line in agency_rows if n in line}) == 10
+    # the second pod (JOB_COMPLETION_INDEX=1) tests the second, fifth and eighth agency
+    second = json.loads((tmp_path / "part1/run.json").read_text())
+    assert [t["base_url"] for t in second["targets"]] == [urls[1], urls[4], urls[7]]
+    assert [p.returncode for p in parts] == [1, 0, 0]  # the seventh agency is in the first part
+    merged = conformance(
+        "merge", *(f"part{i}/run.json" for i in range(3)), "--out", "merged", cwd=tmp_path
+    )
+    assert merged.returncode == 1, merged.stderr
+    merged_report = json.loads((tmp_path / "merged/run.json").read_text())
+    assert {t["base_url"]: t["verdict"] for t in merged_report["targets"]} == verdicts
+    assert merged_report["verdict"] == report["verdict"] == "not-conformant"
