@@ -173,9 +173,12 @@ def test_the_dashboard_shows_the_regression_and_the_recovery(shown: Shown) -> No
     ]
     # land-registry's recovery was the night before: not since the run before
     assert rows(page, "#recoveries") == [["public-security", "data", "DATA-SCH-01", "fail", "pass"]]
+    # each night's verdict names the levels that made it; the cell's title gives every level
     agencies = {row[0]: row[1:] for row in rows(page, "#agency-nights")}
-    assert agencies["market-regulation"][-2:] == ["✔ conformant", "✘ not-conformant"]
-    assert agencies["public-security"][-2:] == ["✘ not-conformant", "✔ conformant"]
+    assert agencies["market-regulation"][-2:] == ["✔ conformant", "✘ not-conformant: network"]
+    assert agencies["public-security"][-2:] == ["✘ not-conformant: data", "✔ conformant"]
+    last = page.locator("#agency-nights tbody tr").first.locator("td").last
+    assert last.get_attribute("title") == "departmental conformant; network not-conformant"
 
 
 def test_the_charts_render_with_their_series_on_a_whole_agency_axis(shown: Shown) -> None:

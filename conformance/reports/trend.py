@@ -42,6 +42,8 @@ class Trend:
     agencies: tuple[str, ...]
     #: agency → one verdict per night (None: not in that night's run)
     verdicts: dict[str, tuple[Verdict | None, ...]]
+    #: agency → its level verdicts, one mapping per night (empty: not in that night's run)
+    levels: dict[str, tuple[dict[str, Verdict], ...]]
     #: requirement → how many agencies failed it, one count per night
     failing: dict[str, tuple[int, ...]]
     regressions: tuple[Change, ...]
@@ -54,13 +56,14 @@ def trend_of(reports: Sequence[Report]) -> Trend:
     nights = tuple(r.finished[:16].replace("T", " ") for r in runs)
     agencies = tuple(dict.fromkeys(t.name for r in runs for t in r.targets))
     verdicts = {a: tuple(_verdict(r, a) for r in runs) for a in agencies}
+    levels = {a: tuple(_levels(r, a) for r in runs) for a in agencies}
     failing_sets = [_failing(r) for r in runs]
     names = sorted({rid for night in failing_sets for rid in night})
     failing = {rid: tuple(night[rid] for night in failing_sets) for rid in names}
     last = failing_sets[-1] if failing_sets else Counter()
     failing = dict(sorted(failing.items(), key=lambda kv: (-last[kv[0]], kv[0])))
     regressions, recoveries = _changes(runs[-2], runs[-1]) if len(runs) > 1 else ((), ())
-    return Trend(nights, agencies, verdicts, failing, regressions, recoveries)
+    return Trend(nights, agencies, verdicts, levels, failing, regressions, recoveries)
 
 
 def _verdict(report: Report, agency: str) -> Verdict | None:
@@ -71,6 +74,15 @@ def _verdict(report: Report, agency: str) -> Verdict | None:
             own = [r for r in report.results if r.target == agency]  # a report from before
             return overall_verdict(level_verdicts(own), report.complete)
     return None
+
+
+def _levels(report: Report, agency: str) -> dict[str, Verdict]:
+    for target in report.targets:
+        if target.name == agency:
+            if target.levels:
+                return dict(target.levels)
+            return level_verdicts(r for r in report.results if r.target == agency)
+    return {}
 
 
 def _failing(report: Report) -> Counter[str]:
@@ -109,7 +121,9 @@ def render_trend(trend: Trend) -> str:
     e = html.escape
     head = "".join(f'<th scope="col">{e(n)}</th>' for n in trend.nights)
     rows = "".join(
-        f'<tr><th scope="row">{e(a)}</th>' + "".join(_cell(v) for v in trend.verdicts[a]) + "</tr>"
+        f'<tr><th scope="row">{e(a)}</th>'
+        + "".join(_cell(v, lv) for v, lv in zip(trend.verdicts[a], trend.levels[a], strict=True))
+        + "</tr>"
         for a in trend.agencies
     )
     requirement_rows = "".join(
@@ -149,11 +163,16 @@ def write_trend(reports: Sequence[Report], path: Path) -> Path:
     return path
 
 
-def _cell(verdict: Verdict | None) -> str:
+def _cell(verdict: Verdict | None, levels: dict[str, Verdict]) -> str:
+    """A night's verdict of an agency, naming the levels that made it (every level's verdict
+    in the cell's title): `✘ not-conformant: network, data`."""
     if verdict is None:
         return "<td>-</td>"
     word = html.escape(verdict.value)
-    return f'<td class="v-{word}" title="{word}">{SYMBOLS[verdict]} {word}</td>'
+    why = [name for name, v in levels.items() if v is verdict and v is not Verdict.CONFORMANT]
+    shown = f"{word}: {', '.join(why)}" if why else word
+    title = html.escape("; ".join(f"{name} {v.value}" for name, v in levels.items()) or word)
+    return f'<td class="v-{word}" title="{title}">{SYMBOLS[verdict]} {shown}</td>'
 
 
 def _change_list(key: str, title: str, changes: Sequence[Change]) -> str:
