@@ -60,6 +60,14 @@ class ProbeResult:
     connections: int = 0
 
 
+#: OpenSSL's SSL_OP_TLSEXT_PADDING (the same bit in nassl's legacy 1.0.2 and modern 1.1.1): the
+#: RFC 7685 padding extension grows a ClientHello of 256 to 511 bytes to 512. Some load balancers
+#: never answer a hello in that range (the F5 bug, RFC 7685 §1), and a hello that gets no answer
+#: reads as a refusal; offering a protocol's whole list (TLS 1.0: some 275 bytes) lands in it,
+#: sslyze's one-suite hellos do not. Browsers and OpenSSL's own clients pad for the same reason.
+TLSEXT_PADDING = 0x10
+
+
 class _Accepted:
     def __init__(self, suite: str) -> None:
         self.suite = suite
@@ -147,6 +155,7 @@ class HandshakeProbe:
             should_use_legacy_openssl=legacy,
         )
         client = connection.ssl_client
+        client._ssl.set_options(TLSEXT_PADDING)  # nassl has no public call for SSL options
         if protocol == "TLS 1.3" and isinstance(client, SslClient):
             client.set_ciphersuites(":".join(suites))
         else:

@@ -203,12 +203,18 @@ def _context(
 
 
 @contextlib.contextmanager
-def _serving(ctx: ssl.SSLContext) -> Iterator[int]:
+def _serving(ctx: ssl.SSLContext, hang: tuple[int, int] | None = None) -> Iterator[int]:
+    """Serve TLS on loopback; with `hang`, never answer a ClientHello whose record is that many
+    bytes long (the F5 load balancers' bug that RFC 7685's padding works around: 256 to 511)."""
     listener = socket.create_server(("127.0.0.1", 0))
 
     def handle(conn: socket.socket) -> None:
         with contextlib.suppress(OSError), conn:
             conn.settimeout(5)
+            header = conn.recv(5, socket.MSG_PEEK)
+            if hang and len(header) == 5 and hang[0] <= int.from_bytes(header[3:5]) <= hang[1]:
+                conn.recv(1 << 16)  # until the client gives up and closes, or 5 s
+                return
             with ctx.wrap_socket(conn, server_side=True) as tls:
                 tls.recv(1024)
 
@@ -269,6 +275,15 @@ SERVERS: dict[str, dict[str, Any]] = {
         "ciphers": "ECDHE+AES",
         "rsa": True,
     },
+    # a hello that hangs reads as a refusal: unpadded, the offers of TLS 1.0 and 1.1 (some 275
+    # bytes) would pass NET-TLS-01 on this server, which sslyze's one-suite hellos show accepts them
+    "TLS 1.0 to 1.3 behind the F5 bug": {
+        "fails": ("NET-TLS-01",),
+        "versions": (TLS10, TLS13),
+        "ciphers": "ECDHE+AES",
+        "rsa": True,
+        "hang": (256, 511),
+    },
     "expired": {"fails": ("NET-CRT-02",), "leaf": {"days": (-90, -2)}},
     "not yet valid": {"fails": ("NET-CRT-02",), "leaf": {"days": (2, 90)}},
     "expires in 5 days": {"fails": ("NET-CRT-02",), "leaf": {"days": (-30, 5)}},
@@ -296,7 +311,7 @@ def test_minimal_probe_decides_as_the_full_scan_on_independent_servers(case):
             ctx = _context(files, **{k: v for k, v in spec.items() if k in ("ciphers", "versions")})
         except ssl.SSLError as exc:
             pytest.skip(f"the system's OpenSSL cannot serve {case}: {exc}")
-        with _serving(ctx) as port:
+        with _serving(ctx, spec.get("hang")) as port:
             target = Target(
                 name=case.replace(" ", "-"),
                 base_url=f"https://127.0.0.1:{port}",
