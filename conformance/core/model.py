@@ -115,6 +115,17 @@ class Result:
     #: the waiver that accepts this fail or warn for now (it then gates nothing), or None
     waiver: dict[str, Any] | None = None
 
+    def requested_urls(self) -> list[str]:
+        """The URLs its evidence requested, each once, first ones first."""
+        urls = []
+        for evidence in self.evidence:
+            detail = evidence.detail
+            request = detail.get("request") if isinstance(detail, dict) else None
+            url = request.get("url") if isinstance(request, dict) else None
+            if isinstance(url, str) and url:
+                urls.append(url)
+        return list(dict.fromkeys(urls))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used in run.json."""
         found: dict[str, Any] = {

@@ -150,7 +150,10 @@ def _assertion(result: Result, date: str) -> dict[str, Any]:
         outcome["dct:date"] = {"@value": date, "@type": "xsd:dateTime"}
     if info:
         outcome["earl:info"] = info
-    pointers = [{"@type": "ptr:Pointer", "ptr:reference": _link(url)} for url in _urls(result)]
+    pointers = [
+        {"@type": "ptr:Pointer", "ptr:reference": _link(url)}
+        for url in result.requested_urls()[:MAX_POINTERS]
+    ]
     if pointers:
         outcome["earl:pointer"] = pointers
     return {
@@ -161,17 +164,6 @@ def _assertion(result: Result, date: str) -> dict[str, Any]:
         "earl:mode": {"@id": "earl:automatic"},
         "earl:result": outcome,
     }
-
-
-def _urls(result: Result) -> list[str]:
-    """The URLs the result's evidence requested, first ones first, at most MAX_POINTERS."""
-    urls = []
-    for evidence in result.evidence:
-        request = evidence.detail.get("request") if isinstance(evidence.detail, dict) else None
-        url = request.get("url") if isinstance(request, dict) else None
-        if isinstance(url, str) and url:
-            urls.append(url)
-    return list(dict.fromkeys(urls))[:MAX_POINTERS]
 
 
 def _link(url: str) -> dict[str, str]:

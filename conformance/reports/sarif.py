@@ -89,7 +89,7 @@ def _result(result: Result, index: int, base_url: str) -> dict[str, Any]:
         "message": {"text": f"[{result.target}] {result.message}"},
         "locations": [
             {"physicalLocation": {"artifactLocation": {"uri": url}}}
-            for url in _urls(result, base_url)
+            for url in (result.requested_urls() or [base_url])[:MAX_LOCATIONS]
         ],
         "properties": {"target": result.target, "outcome": result.outcome.value},
     }
@@ -104,13 +104,3 @@ def _result(result: Result, index: int, base_url: str) -> dict[str, Any]:
             }
         ]
     return found
-
-
-def _urls(result: Result, base_url: str) -> list[str]:
-    urls = []
-    for evidence in result.evidence:
-        request = evidence.detail.get("request") if isinstance(evidence.detail, dict) else None
-        url = request.get("url") if isinstance(request, dict) else None
-        if isinstance(url, str) and url:
-            urls.append(url)
-    return list(dict.fromkeys(urls or [base_url]))[:MAX_LOCATIONS]
