@@ -235,6 +235,17 @@ def pygeoapi_http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pygeoapi
 
 
 # -- what init refuses -------------------------------------------------------------------------
+def test_where_nothing_is_published_init_says_where_else_to_look(tmp_path: Path) -> None:
+    from agencies import agency
+
+    with agency(lambda _path, _headers: (404, {"Content-Type": "text/plain"}, b"")) as (url, _):
+        proc = conformance("init", url, "--write-target", "bare.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing beyond the base URL" in proc.stdout
+    assert "if the API is under a path (such as /v1), give that URL" in proc.stdout
+    assert load_target_file(tmp_path / "bare.yaml").openapi == ()
+
+
 def test_an_existing_file_is_refused_before_any_request_unless_forced(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text("mine\n", "utf-8")
     url = f"http://127.0.0.1:{free_port()}"  # unreachable: the refusal comes first

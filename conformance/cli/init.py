@@ -121,6 +121,11 @@ def _summary(draft: Draft, destination: Path, target: Target) -> None:
     click.echo("found:")
     for line in draft.found or ["nothing beyond the base URL"]:
         click.echo(f"  {line}")
+    if not draft.found:  # e.g. pygeoapi's API is under /v1, its host's root serves nothing
+        click.echo(
+            "  no api-catalog and no OpenAPI document here: if the API is under a path (such "
+            "as /v1), give that URL; or name the document with --openapi"
+        )
     inputs = [m.removeprefix("inputs.") for m in draft.missing if m.startswith("inputs.")]
     rest = [m for m in draft.missing if not m.startswith("inputs.")]
     click.echo("still to fill in (commented in the file):")
