@@ -5,6 +5,7 @@ whose Authorization header is the violation."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -109,6 +110,35 @@ def test_a_pass_needs_the_coverage_asked_for(min_coverage: float, outcome: Outco
     if outcome is Outcome.ERROR:
         assert "1 of 2 operation(s) judged" in result.message
         assert "localhost:1/x.json" in result.message
+
+
+@pytest.mark.parametrize("requirement", ["DATA-SCH-01", "DATA-SCH-02", "DATA-NEG-01"])
+def test_the_request_budget_is_shared_by_every_operation_of_every_document(requirement):
+    # Two documents of three operations each, and a budget of six requests per mode: every
+    # operation of both gets one (the first document used to take it all, or each its own six).
+    query = [{"name": "q", "in": "query", "required": True, "schema": {"type": "integer"}}]
+
+    def paths(prefix: str) -> dict[str, Any]:
+        return {
+            f"/{prefix}{i}": {
+                "get": operation(OBJECT, operationId=f"{prefix}{i}", parameters=query)
+            }
+            for i in range(3)
+        }
+
+    with agency(lambda path, _: ok_json({"n": 1})) as (base, seen):
+        second = dataclasses.replace(document(base, paths("b")), url=f"{base}/b/openapi.json")
+        docs = [document(base, paths("a")), second]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(
+                "conformance.client.discovery.Discovery.openapi_documents", lambda self: docs
+            )
+            result = run_check(requirement, target(base), max_requests=6, max_examples=5)
+    note = next(e for e in result.evidence if e.kind == "generation")
+    assert sorted(note.detail["exercised"]) == [f"GET /{p}{i}" for p in "ab" for i in range(3)]
+    modes = 2 if requirement == "DATA-SCH-02" else 1  # its valid and schema-violating requests
+    assert len(seen) <= 6 * modes, seen
+    assert {path.split("?")[0] for path in seen} == {f"/{p}{i}" for p in "ab" for i in range(3)}
 
 
 def test_a_missing_authorization_header_goes_out_without_the_suites_token(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from conformance.core.model import SafetyClass
 from conformance.data.resource_inputs import (
     ResourceSpec,
 )
-from conformance.documents.openapi import HTTP_METHODS
+from conformance.documents.openapi import HTTP_METHODS, OpenApiDocument
 from conformance.inputs.shared import RESOURCES
 
 EVIDENCE_VIOLATIONS = 10
@@ -93,18 +94,38 @@ def input_file(location: str, what: str) -> Path:
 
 
 # -- DATA-SCH-02 and DATA-NEG-01 ---------------------------------------------------------------
-def generation_plan(ctx: CheckContext, mode: str, budget: int) -> Plan:
-    """Methods (GET/HEAD, or all when include_writes and the run allows write) and limits."""
+def generation_plan(
+    ctx: CheckContext,
+    mode: str,
+    budget: int,
+    done: Sequence[Run],
+    documents: Sequence[OpenApiDocument],
+) -> Plan:
+    """Methods (GET/HEAD, or all when include_writes and the run allows write) and limits, for
+    the first of `documents` (the ones not yet run in this mode; `done`: the runs before)."""
     writes = bool(ctx.params.get("include_writes", True)) and SafetyClass.WRITE in ctx.allow
-    methods = {m.upper() for m in HTTP_METHODS} if writes else {"GET", "HEAD"}
+    methods = frozenset(m.upper() for m in HTTP_METHODS) if writes else frozenset({"GET", "HEAD"})
+    spent = sum(r.sent for r in done)
     return Plan(
-        frozenset(methods),
+        methods,
         max_examples=int(ctx.params.get("max_examples", 10)),
-        max_requests=budget,
+        max_requests=document_share(budget, spent, documents, methods),
         seed=ctx.seed,
         mode=mode,
         coverage=mode == "negative",
     )
+
+
+def document_share(
+    budget: int, spent: int, documents: Sequence[OpenApiDocument], methods: frozenset[str]
+) -> int:
+    """The first of `documents`' part of what is left of a run-wide request budget: in
+    proportion to its operations among those of `documents` (the ones not yet run), so that
+    every operation of every document gets its share before any gets more (within a document
+    the runner shares its part by operation the same way; what one leaves flows to the next)."""
+    counts = [sum(op.method.upper() in methods for op in d.operations()) for d in documents]
+    left = max(budget - spent, 0)
+    return left * counts[0] // sum(counts) if sum(counts) else left
 
 
 def only_judgement(run: Run, check_name: str) -> Run:

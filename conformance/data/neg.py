@@ -16,13 +16,12 @@ from conformance.data.common import generated_verdict, generation_plan, only_jud
 def schema_violations_refused(ctx: CheckContext) -> str:
     """Generated requests that violate the schema are refused with a 4xx."""
     budget = int(ctx.params.get("max_requests", 300))
-    runs = [
-        only_judgement(
-            generated.negative_run(ctx.client, document, generation_plan(ctx, "negative", budget)),
-            "negative_data_rejection",
-        )
-        for document in ctx.discovery.openapi_documents()
-    ]
+    documents = ctx.discovery.openapi_documents()
+    negatives: list[generated.Run] = []
+    for i, document in enumerate(documents):
+        plan = generation_plan(ctx, "negative", budget, negatives, documents[i:])
+        negatives.append(generated.negative_run(ctx.client, document, plan))
+    runs = [only_judgement(r, "negative_data_rejection") for r in negatives]
     return generated_verdict(
         ctx,
         runs,

@@ -20,6 +20,7 @@ from conformance.data.common import (
     EVIDENCE_VIOLATIONS,
     cite_violation,
     covered,
+    document_share,
     generated_verdict,
     generation_note,
     generation_plan,
@@ -37,11 +38,12 @@ def generated_valid_requests(ctx: CheckContext) -> str:
     methods = {m.upper() for m in HTTP_METHODS} if writes else {"GET", "HEAD"}
     budget = int(ctx.params.get("max_requests", 200))
     runs: list[Run] = []
-    for document in documents:
+    for i, document in enumerate(documents):
+        share = document_share(budget, sum(r.sent for r in runs), documents[i:], frozenset(methods))
         plan = Plan(
             frozenset(methods),
             max_examples=int(ctx.params.get("max_examples", 10)),
-            max_requests=budget - sum(r.sent for r in runs),
+            max_requests=share,
             seed=ctx.seed,
         )
         runs.append(PositiveRunner(ctx.client, document, plan).execute())
@@ -77,16 +79,17 @@ def _schema_verdict(ctx: CheckContext, runs: list[Run], writes: bool) -> str:
 def no_server_errors(ctx: CheckContext) -> str:
     """No generated request, valid or schema-violating, gets a 5xx."""
     budget = int(ctx.params.get("max_requests", 300))
-    runs: list[Run] = []
-    for document in ctx.discovery.openapi_documents():
-        positive = generation_plan(ctx, "positive", budget)
-        runs.append(GeneratedRunner(ctx.client, document, positive, server_error_judge).execute())
-        negative = generation_plan(ctx, "negative", budget)
-        runs.append(
-            only_judgement(
-                generated.negative_run(ctx.client, document, negative), "not_a_server_error"
-            )
+    documents = ctx.discovery.openapi_documents()
+    positives: list[Run] = []
+    negatives: list[Run] = []
+    for i, document in enumerate(documents):
+        positive = generation_plan(ctx, "positive", budget, positives, documents[i:])
+        positives.append(
+            GeneratedRunner(ctx.client, document, positive, server_error_judge).execute()
         )
+        negative = generation_plan(ctx, "negative", budget, negatives, documents[i:])
+        negatives.append(generated.negative_run(ctx.client, document, negative))
+    runs = [*positives, *(only_judgement(r, "not_a_server_error") for r in negatives)]
     return generated_verdict(
         ctx,
         runs,
