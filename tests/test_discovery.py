@@ -7,6 +7,7 @@ from agencies import Answer, agency, document, ok_json, operation, run_check, ta
 
 from conformance.client.discovery import Discovery, load_yaml
 from conformance.client.http import HttpClient
+from conformance.core.errors import PreconditionMissing
 from conformance.core.model import Outcome
 from conformance.documents.service_levels import DeclaredRate, declared_rate
 
@@ -108,3 +109,16 @@ def test_yaml_is_read_as_yaml_1_2_as_openapi_3_1_says():
     # YAML 1.1 (PyYAML's default) would read NO (Norway) as false and a date as a date object
     data = load_yaml(b"enum: [NO, SE, yes, on, true, False]\nexample: 2024-01-01\n", "it")
     assert data == {"enum": ["NO", "SE", "yes", "on", True, False], "example": "2024-01-01"}
+
+
+def _deep_catalogue(path: str, _headers: dict[str, str]) -> Answer:
+    if path == "/.well-known/api-catalog":
+        return 200, {"Content-Type": "application/linkset+json"}, b"[" * 5000 + b"]" * 5000
+    return 404, {"Content-Type": "text/plain"}, b""
+
+
+def test_a_catalogue_nested_past_the_depth_limit_is_unusable_not_a_crash():
+    with agency(_deep_catalogue) as (base, _):
+        discovery = Discovery(HttpClient(target(base)))
+        with pytest.raises(PreconditionMissing, match="nests deeper than 100 levels"):
+            discovery.apis()

@@ -246,6 +246,21 @@ def test_where_nothing_is_published_init_says_where_else_to_look(tmp_path: Path)
     assert load_target_file(tmp_path / "bare.yaml").openapi == ()
 
 
+def test_a_hostile_catalogue_is_said_and_the_file_still_written(tmp_path: Path) -> None:
+    from agencies import agency
+
+    def deep(path: str, _headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if path == "/.well-known/api-catalog":  # nested far past the parser's limit of 100
+            return 200, {"Content-Type": "application/linkset+json"}, b"[" * 5000 + b"]" * 5000
+        return 404, {"Content-Type": "text/plain"}, b""
+
+    with agency(deep) as (url, _):
+        proc = conformance("init", url, "--write-target", "deep.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "nests deeper than 100 levels" in (tmp_path / "deep.yaml").read_text("utf-8")
+
+
 def test_an_existing_file_is_refused_before_any_request_unless_forced(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text("mine\n", "utf-8")
     url = f"http://127.0.0.1:{free_port()}"  # unreachable: the refusal comes first

@@ -117,6 +117,8 @@ class Discovery:
             apis = parse_linkset(parse_document(exchange), exchange.url)
         except ValueError as exc:
             return PreconditionMissing(f"the api-catalog is unusable: {exc}")
+        except Inconclusive as exc:  # nested past the parser's depth limit
+            return PreconditionMissing(f"the api-catalog is unusable: {exc.message}")
         rates = [declared_rate(api.extensions.get(SERVICE_LEVEL)) for api in apis]
         declared = [rate for rate in rates if rate is not None]
         if declared:

@@ -117,6 +117,8 @@ def survey(target: Target) -> Survey:
         found.apis = discovery.apis()
     except PreconditionMissing as exc:
         found.catalog_problem = exc.reason
+    except Inconclusive as exc:  # what the catalogue answered cannot be read: init goes on
+        found.catalog_problem = exc.message
     try:
         found.documents = discovery.openapi_documents()
         found.openapi_origin = "given" if target.openapi else "catalog"
