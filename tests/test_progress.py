@@ -35,3 +35,23 @@ def test_a_check_that_talks_is_heard_in_its_own_words_not_the_heartbeat():
             time.sleep(0.01)
     assert 2 <= len(said) <= 4, said  # one every 0.5 s, not one per request
     assert all(s.endswith(" requests sent") for s in said), said
+
+
+def test_tls_handshakes_and_the_link_exploration_say_how_far_they_are(
+    reference_target, monkeypatch
+):
+    import functools
+
+    from conformance.engine import Engine
+    from conformance.inputs.profile import load_profile
+
+    monkeypatch.setattr("conformance.engine.reporting", functools.partial(reporting, every_s=0.01))
+    engine = Engine(
+        load_profile("full"), [reference_target], only=["NET-TLS-01", "BUS-WF-02"], seed=1
+    )
+    said: list[str] = []
+    engine.on_progress = said.append
+    results = {r.requirement: r.outcome.value for r in engine.run().results}
+    assert results == {"NET-TLS-01": "pass", "BUS-WF-02": "pass"}
+    assert any("TLS handshake(s) with 127.0.0.1:" in s for s in said), said
+    assert any("requests along the OpenAPI links, now " in s for s in said), said

@@ -26,6 +26,7 @@ from conformance.client.generated import (
 )
 from conformance.client.http import Exchange, HttpClient
 from conformance.client.judges import as_schemathesis_response
+from conformance.client.progress import progress
 from conformance.client.references import bundled
 from conformance.core.errors import Inconclusive
 from conformance.documents.openapi import OpenApiDocument
@@ -129,6 +130,10 @@ class Explorer:
         if len(self.result.steps) >= self.bounds.max_requests:
             self.result.budget_exhausted = True
             raise _Stop
+        progress(
+            f"{len(self.result.steps)} of at most {self.bounds.max_requests} requests along "
+            f"the OpenAPI links, now {label}"
+        )
         prepared = prepare(case, self.document.server_url())
         headers = {k: v for k, v in prepared.headers.items() if k.lower() != "content-length"}
         auth = self._protected.get((case.operation.method.upper(), str(case.operation.path)), False)

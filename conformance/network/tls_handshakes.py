@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.client.progress import progress
 from conformance.core.errors import Inconclusive
 
 #: sslyze's TlsVersionEnum member per protocol, highest first (the probing order).
@@ -161,6 +162,7 @@ class HandshakeProbe:
         else:
             client.set_cipher_list(":".join(suites))
         self.connections += 1
+        progress(f"{self.connections} TLS handshake(s) with {self.endpoint}, now {protocol}")
         try:
             connection.connect(should_retry_connection=False)
             accepted = _Accepted(client.get_current_cipher_name())
