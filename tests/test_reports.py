@@ -587,7 +587,10 @@ EARL_TERMS = {
     *(EARL + t for t in ("mode", "outcome", "info", "pointer")),
     *("http://purl.org/dc/terms/" + t for t in ("identifier", "title", "description", "source")),
     "http://purl.org/dc/terms/date",
-    *("http://usefulinc.com/ns/doap#" + t for t in ("Project", "Version", "name", "release")),
+    *(
+        "http://usefulinc.com/ns/doap#" + t
+        for t in ("Project", "Version", "name", "release", "homepage")
+    ),
     "http://usefulinc.com/ns/doap#revision",
     "http://www.w3.org/2009/pointers#Pointer",
     "http://www.w3.org/2009/pointers#reference",
@@ -677,3 +680,14 @@ def test_earl_results_carry_statement_message_date_and_the_urls_requested(
     assert url == rdflib.URIRef("https://agency.test/v1/licenses/X?client_secret=%5BREDACTED%5D")
     warned = str(by_id["DEP-OAS-03"][3])
     assert warned == "SHOULD not met (a warning: it fails no level): DEP-OAS-03 is warn"
+
+
+def test_the_writers_name_where_the_suite_is_published():
+    import tomllib
+
+    from conformance.core.version import HOMEPAGE
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert project["project"]["urls"]["Homepage"] == HOMEPAGE
+    action = (Path(__file__).parents[1] / "action.yml").read_text("utf-8")
+    assert f"uses: {HOMEPAGE.removeprefix('https://github.com/')}@" in action

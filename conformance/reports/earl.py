@@ -34,6 +34,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from conformance.core.catalogue import load_catalogue
 from conformance.core.model import Outcome, Report, Result
+from conformance.core.version import HOMEPAGE
 
 CONTEXT = {
     "earl": "http://www.w3.org/ns/earl#",
@@ -79,6 +80,7 @@ def earl_document(report: Report) -> dict[str, Any]:
         "@id": SUITE_ID,
         "@type": ["earl:Software", "earl:Assertor", "doap:Project"],
         "doap:name": report.suite.get("name", "interop-conformance"),
+        "doap:homepage": {"@id": HOMEPAGE},
     }
     if version:
         suite["doap:release"] = {"@type": "doap:Version", "doap:revision": version}

@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance.core.catalogue import load_catalogue
 from conformance.core.model import Outcome, Report, Result
+from conformance.core.version import HOMEPAGE
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Outcome.FAIL: "error", Outcome.WARN: "warning"}
@@ -55,7 +56,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
                     "driver": {
                         "name": report.suite.get("name", "interop-conformance"),
                         "version": report.suite.get("version", ""),
-                        "informationUri": "https://github.com/interop-conformance",
+                        "informationUri": HOMEPAGE,
                         "rules": rules,
                     }
                 },
