@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.client.context import CheckContext
 from conformance.client.http import Exchange
-from conformance.core.errors import Inconclusive, PreconditionMissing
+from conformance.core.errors import Inconclusive, NotApplicable, PreconditionMissing
 from conformance.core.registry import check
 from conformance.data import formats
 from conformance.data import probes as data_probes
@@ -36,7 +36,7 @@ def formats_hold(ctx: CheckContext) -> str:
     for spec in declared_resources(ctx):
         urls.extend(list_items(ctx.client, spec, limit).urls)
     bad: list[str] = []
-    checked = 0
+    checked = examined = 0  # answers judged; of them, with something a format could break
     unjudged: dict[str, str] = {}
     for url in dict.fromkeys(urls):
         try:
@@ -50,11 +50,12 @@ def formats_hold(ctx: CheckContext) -> str:
         except ValueError:
             continue  # not JSON: DATA-SCH-01's concern
         try:
-            found = _format_problems(documents, exchange, body)
+            found, formatted = _format_problems(documents, exchange, body)
         except Inconclusive as exc:  # its schema cannot be used: this answer is not judged
             unjudged[ctx.client.redactor.url(url)] = exc.message
             continue
         checked += 1
+        examined += formatted
         if found:
             ctx.cite(exchange, "formats")
             ctx.reproduce = ctx.reproduce or ctx.client.curl(exchange)
@@ -78,6 +79,11 @@ def formats_hold(ctx: CheckContext) -> str:
         )
     if not checked:
         raise PreconditionMissing("no JSON answer to check (no parameterless GET, no resources)")
+    if not examined:  # a pass here would say formats hold where there was none to hold
+        raise NotApplicable(
+            f"the {checked} JSON answer(s) carry no timestamp and their schemas declare no "
+            "format: nothing for a format to break"
+        )
     unread = f" ({len(unjudged)} could not be read: see the evidence)" if unjudged else ""
     return (
         f"{checked} JSON answer(s){unread}: every timestamp RFC 3339 with an offset, every "
@@ -87,17 +93,21 @@ def formats_hold(ctx: CheckContext) -> str:
 
 def _format_problems(
     documents: list[OpenApiDocument], exchange: Exchange, body: Any
-) -> list[formats.FormatProblem]:
+) -> tuple[list[formats.FormatProblem], bool]:
+    """What breaks a format in one answer, and whether it had anything a format could break
+    (a timestamp-like string, or a documented schema that declares a format)."""
     found = formats.undeclared_timestamp_problems(body)
     seen = {p.pointer for p in found}
+    formatted = formats.timestamp_like(body) > 0
     for document in documents:
         op = formats.operation_for(document, exchange.method, exchange.url)
         schema = op and formats.response_schema(document, op, exchange.status, exchange.media_type)
         if op is not None and schema:
             declared = formats.declared_format_problems(document, schema, body)
             found.extend(p for p in declared if p.pointer not in seen)
+            formatted = formatted or formats.declares_format(document, schema)
             break
-    return found
+    return found, formatted
 
 
 def _answers_json(document: OpenApiDocument, op: Operation) -> bool:

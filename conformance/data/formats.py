@@ -8,6 +8,7 @@ judges bodies with), and only `format` errors count: a wrong type is DATA-SCH-01
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -132,6 +133,23 @@ def declared_format_problems(
 
 def _never_fetch(uri: str) -> Any:
     raise ValueError(f"{uri} is not fetched: the suite reads documents only through its client")
+
+
+def timestamp_like(instance: Any) -> int:
+    """How many strings in `instance` look like a date-time (what DATA-FMT-01 reads undeclared)."""
+    if isinstance(instance, dict):
+        return sum(timestamp_like(value) for value in instance.values())
+    if isinstance(instance, list):
+        return sum(timestamp_like(value) for value in instance)
+    return int(isinstance(instance, str) and bool(TIMESTAMP_LIKE.match(instance)))
+
+
+def declares_format(document: OpenApiDocument, schema: dict[str, Any]) -> bool:
+    """Whether `schema`, or a component it may refer to, declares a `format` anywhere."""
+    components = document.data.get("components") or {}
+    return '"format"' in json.dumps(schema, default=str) or '"format"' in json.dumps(
+        components, default=str
+    )
 
 
 def undeclared_timestamp_problems(instance: Any, pointer: str = "") -> list[FormatProblem]:

@@ -58,3 +58,27 @@ def test_an_answer_nested_100k_deep_is_an_error_and_every_report_is_written(
     assert "nests deeper than 100 levels" in result.message
     written = write_reports(report, tmp_path, ["json", "junit", "html"])
     assert all(path.is_file() for path in written.values())
+
+
+@pytest.mark.parametrize(
+    ("body", "schema", "outcome"),
+    [
+        ({"name": "x"}, {"type": "object"}, Outcome.NOT_APPLICABLE),  # nothing to break
+        ({"at": "2024-05-01T09:30:00Z"}, {"type": "object"}, Outcome.PASS),  # a timestamp
+        ({"mail": "a@b.example"}, {"properties": {"mail": {"format": "email"}}}, Outcome.PASS),
+    ],
+)
+def test_answers_with_nothing_a_format_could_break_are_not_a_pass(body, schema, outcome) -> None:
+    # An agency answering `{}` to everything passed: "every timestamp RFC 3339, every declared
+    # format holds" of answers that had neither. That says nothing about the agency.
+    with agency(lambda _path, _headers: ok_json(body)) as (base, _):
+        doc = document(base, {"/things": {"get": operation(schema, operationId="things")}})
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(
+                "conformance.client.discovery.Discovery.openapi_documents", lambda self: [doc]
+            )
+            report = Engine(load_profile("data"), [target(base)], only=["DATA-FMT-01"]).run()
+    result = report.results[0]
+    assert result.outcome is outcome, result.message
+    if outcome is Outcome.NOT_APPLICABLE:
+        assert "carry no timestamp and their schemas declare no format" in result.message
