@@ -55,8 +55,9 @@ def trend_of(reports: Sequence[Report]) -> Trend:
     runs = sorted(reports, key=lambda r: r.finished)
     nights = tuple(r.finished[:16].replace("T", " ") for r in runs)
     agencies = tuple(dict.fromkeys(t.name for r in runs for t in r.targets))
-    verdicts = {a: tuple(_verdict(r, a) for r in runs) for a in agencies}
-    levels = {a: tuple(_levels(r, a) for r in runs) for a in agencies}
+    standings = {a: [_standing(r, a) for r in runs] for a in agencies}
+    verdicts = {a: tuple(verdict for verdict, _ in s) for a, s in standings.items()}
+    levels = {a: tuple(levels for _, levels in s) for a, s in standings.items()}
     failing_sets = [_failing(r) for r in runs]
     names = sorted({rid for night in failing_sets for rid in night})
     failing = {rid: tuple(night[rid] for night in failing_sets) for rid in names}
@@ -66,23 +67,19 @@ def trend_of(reports: Sequence[Report]) -> Trend:
     return Trend(nights, agencies, verdicts, levels, failing, regressions, recoveries)
 
 
-def _verdict(report: Report, agency: str) -> Verdict | None:
+def _standing(report: Report, agency: str) -> tuple[Verdict | None, dict[str, Verdict]]:
+    """An agency's verdict and level verdicts in one run (None and {}: not in that run); from
+    its results where the report predates per-agency verdicts."""
     for target in report.targets:
         if target.name == agency:
-            if target.verdict is not None:
-                return target.verdict
-            own = [r for r in report.results if r.target == agency]  # a report from before
-            return overall_verdict(level_verdicts(own), report.complete)
-    return None
-
-
-def _levels(report: Report, agency: str) -> dict[str, Verdict]:
-    for target in report.targets:
-        if target.name == agency:
-            if target.levels:
-                return dict(target.levels)
-            return level_verdicts(r for r in report.results if r.target == agency)
-    return {}
+            if target.verdict is not None and target.levels:
+                return target.verdict, dict(target.levels)
+            own = level_verdicts(r for r in report.results if r.target == agency)
+            verdict = target.verdict
+            if verdict is None:
+                verdict = overall_verdict(own, report.complete)
+            return verdict, dict(target.levels) or own
+    return None, {}
 
 
 def _failing(report: Report) -> Counter[str]:
