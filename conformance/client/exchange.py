@@ -20,6 +20,8 @@ from conformance.documents import nesting
 
 #: the share of an agency's declared rate limit the suite's ordinary requests use at most
 DECLARED_RATE_SHARE = 0.8
+#: the statuses that send a client elsewhere with a Location (RFC 9110 §15.4)
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from conformance.client.credentials import CredentialsMixin
 from conformance.client.deadline import Deadline, mount
 from conformance.client.exchange import (
     DECLARED_RATE_SHARE,
+    REDIRECT_STATUSES,
     Exchange,
     ExchangeStats,
     RateLimiter,
@@ -39,9 +40,6 @@ from conformance.core.model import Evidence, SafetyClass
 from conformance.inputs.target import Target
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 EVIDENCE_BODY_CHARS = 4000
 USER_AGENT = "interop-conformance/0.1 (+conformance test suite)"
 

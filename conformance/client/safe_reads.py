@@ -22,13 +22,12 @@ import dataclasses
 import threading
 from collections.abc import Callable, Hashable, Mapping
 
-from conformance.client.exchange import Exchange, record_exchange
+from conformance.client.exchange import REDIRECT_STATUSES, Exchange, record_exchange
 
 #: methods whose answers are remembered (RFC 9110 §9.2.1; OPTIONS asks about, not for, content)
 REMEMBERED = frozenset({"GET", "HEAD"})
 #: methods that change nothing, so never make the remembered answers stale
 SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def request_key(
@@ -64,7 +63,7 @@ class SafeReads:
                 record_exchange(reused)
                 return reused
         exchange = send()
-        final = exchange.status < 500 and exchange.status not in _REDIRECTS
+        final = exchange.status < 500 and exchange.status not in REDIRECT_STATUSES
         if final and exchange.url == url:
             with self._lock:
                 self._answers[key] = exchange
