@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,27 +93,34 @@ def input_file(location: str, what: str) -> Path:
     return path
 
 
-# -- DATA-SCH-02 and DATA-NEG-01 ---------------------------------------------------------------
-def generation_plan(
-    ctx: CheckContext,
-    mode: str,
-    budget: int,
-    done: Sequence[Run],
-    documents: Sequence[OpenApiDocument],
-) -> Plan:
-    """Methods (GET/HEAD, or all when include_writes and the run allows write) and limits, for
-    the first of `documents` (the ones not yet run in this mode; `done`: the runs before)."""
-    writes = bool(ctx.params.get("include_writes", True)) and SafetyClass.WRITE in ctx.allow
-    methods = frozenset(m.upper() for m in HTTP_METHODS) if writes else frozenset({"GET", "HEAD"})
-    spent = sum(r.sent for r in done)
-    return Plan(
-        methods,
-        max_examples=int(ctx.params.get("max_examples", 10)),
-        max_requests=document_share(budget, spent, documents, methods),
-        seed=ctx.seed,
-        mode=mode,
-        coverage=mode == "negative",
-    )
+# -- DATA-SCH-01, DATA-SCH-02 and DATA-NEG-01 --------------------------------------------------
+def generated_methods(ctx: CheckContext) -> frozenset[str]:
+    """GET and HEAD, or every method when the check's include_writes is set and the run allows
+    write (the parameter's default is the catalogue's: false for DATA-SCH-01, else true)."""
+    writes = bool(ctx.params["include_writes"]) and SafetyClass.WRITE in ctx.allow
+    return frozenset(m.upper() for m in HTTP_METHODS) if writes else frozenset({"GET", "HEAD"})
+
+
+def generated_runs(
+    ctx: CheckContext, mode: str, budget: int, execute: Callable[[OpenApiDocument, Plan], Run]
+) -> list[Run]:
+    """`execute` on each OpenAPI document of the target with its plan: the methods, the
+    examples, and the document's share of the run-wide `budget` of `mode` requests."""
+    documents = ctx.discovery.openapi_documents()
+    methods = generated_methods(ctx)
+    runs: list[Run] = []
+    for i, document in enumerate(documents):
+        spent = sum(r.sent for r in runs)
+        plan = Plan(
+            methods,
+            max_examples=int(ctx.params.get("max_examples", 10)),
+            max_requests=document_share(budget, spent, documents[i:], methods),
+            seed=ctx.seed,
+            mode=mode,
+            coverage=mode == "negative",
+        )
+        runs.append(execute(document, plan))
+    return runs
 
 
 def document_share(

@@ -9,18 +9,19 @@ from conformance.client.context import CheckContext
 from conformance.core.errors import NotApplicable
 from conformance.core.registry import check
 from conformance.data import probes as data_probes
-from conformance.data.common import generated_verdict, generation_plan, only_judgement
+from conformance.data.common import generated_runs, generated_verdict, only_judgement
 
 
 @check("DATA-NEG-01")
 def schema_violations_refused(ctx: CheckContext) -> str:
     """Generated requests that violate the schema are refused with a 4xx."""
     budget = int(ctx.params.get("max_requests", 300))
-    documents = ctx.discovery.openapi_documents()
-    negatives: list[generated.Run] = []
-    for i, document in enumerate(documents):
-        plan = generation_plan(ctx, "negative", budget, negatives, documents[i:])
-        negatives.append(generated.negative_run(ctx.client, document, plan))
+    negatives = generated_runs(
+        ctx,
+        "negative",
+        budget,
+        lambda document, plan: generated.negative_run(ctx.client, document, plan),
+    )
     runs = [only_judgement(r, "negative_data_rejection") for r in negatives]
     return generated_verdict(
         ctx,

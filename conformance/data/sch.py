@@ -8,46 +8,36 @@ from conformance.client import generated
 from conformance.client.context import CheckContext
 from conformance.client.generated import (
     GeneratedRunner,
-    Plan,
     PositiveRunner,
     Run,
 )
 from conformance.client.judges import server_error_judge
-from conformance.core.model import SafetyClass
 from conformance.core.registry import check
 from conformance.data.common import (
     CHECK_SOURCES,
     EVIDENCE_VIOLATIONS,
     cite_violation,
     covered,
-    document_share,
+    generated_methods,
+    generated_runs,
     generated_verdict,
     generation_note,
-    generation_plan,
     only_judgement,
 )
-from conformance.documents.openapi import HTTP_METHODS
 
 
 # -- DATA-SCH-01 -------------------------------------------------------------------------------
 @check("DATA-SCH-01")
 def generated_valid_requests(ctx: CheckContext) -> str:
     """Answers to generated valid requests are documented and valid against the schema."""
-    documents = ctx.discovery.openapi_documents()
-    writes = bool(ctx.params.get("include_writes", False)) and SafetyClass.WRITE in ctx.allow
-    methods = {m.upper() for m in HTTP_METHODS} if writes else {"GET", "HEAD"}
     budget = int(ctx.params.get("max_requests", 200))
-    runs: list[Run] = []
-    for i, document in enumerate(documents):
-        share = document_share(budget, sum(r.sent for r in runs), documents[i:], frozenset(methods))
-        plan = Plan(
-            frozenset(methods),
-            max_examples=int(ctx.params.get("max_examples", 10)),
-            max_requests=share,
-            seed=ctx.seed,
-        )
-        runs.append(PositiveRunner(ctx.client, document, plan).execute())
-    return _schema_verdict(ctx, runs, writes)
+    runs = generated_runs(
+        ctx,
+        "positive",
+        budget,
+        lambda document, plan: PositiveRunner(ctx.client, document, plan).execute(),
+    )
+    return _schema_verdict(ctx, runs, generated_methods(ctx) != {"GET", "HEAD"})
 
 
 def _schema_verdict(ctx: CheckContext, runs: list[Run], writes: bool) -> str:
@@ -79,16 +69,20 @@ def _schema_verdict(ctx: CheckContext, runs: list[Run], writes: bool) -> str:
 def no_server_errors(ctx: CheckContext) -> str:
     """No generated request, valid or schema-violating, gets a 5xx."""
     budget = int(ctx.params.get("max_requests", 300))
-    documents = ctx.discovery.openapi_documents()
-    positives: list[Run] = []
-    negatives: list[Run] = []
-    for i, document in enumerate(documents):
-        positive = generation_plan(ctx, "positive", budget, positives, documents[i:])
-        positives.append(
-            GeneratedRunner(ctx.client, document, positive, server_error_judge).execute()
-        )
-        negative = generation_plan(ctx, "negative", budget, negatives, documents[i:])
-        negatives.append(generated.negative_run(ctx.client, document, negative))
+    positives = generated_runs(
+        ctx,
+        "positive",
+        budget,
+        lambda document, plan: GeneratedRunner(
+            ctx.client, document, plan, server_error_judge
+        ).execute(),
+    )
+    negatives = generated_runs(
+        ctx,
+        "negative",
+        budget,
+        lambda document, plan: generated.negative_run(ctx.client, document, plan),
+    )
     runs = [*positives, *(only_judgement(r, "not_a_server_error") for r in negatives)]
     return generated_verdict(
         ctx,
