@@ -35,6 +35,8 @@ def formats_hold(ctx: CheckContext) -> str:
     ]
     for spec in declared_resources(ctx):
         urls.extend(list_items(ctx.client, spec, limit).urls)
+    # documents whose components declare a format, which any answer's schema may refer to
+    documented = {d.url for d in documents if formats.declares_format(d.data.get("components"))}
     bad: list[str] = []
     checked = examined = 0  # answers judged; of them, with something a format could break
     unjudged: dict[str, str] = {}
@@ -50,7 +52,7 @@ def formats_hold(ctx: CheckContext) -> str:
         except ValueError:
             continue  # not JSON: DATA-SCH-01's concern
         try:
-            found, formatted = _format_problems(documents, exchange, body)
+            found, formatted = _format_problems(documents, documented, exchange, body)
         except Inconclusive as exc:  # its schema cannot be used: this answer is not judged
             unjudged[ctx.client.redactor.url(url)] = exc.message
             continue
@@ -92,10 +94,11 @@ def formats_hold(ctx: CheckContext) -> str:
 
 
 def _format_problems(
-    documents: list[OpenApiDocument], exchange: Exchange, body: Any
+    documents: list[OpenApiDocument], documented: set[str], exchange: Exchange, body: Any
 ) -> tuple[list[formats.FormatProblem], bool]:
     """What breaks a format in one answer, and whether it had anything a format could break
-    (a timestamp-like string, or a documented schema that declares a format)."""
+    (a timestamp-like string, or a documented schema that declares a format, itself or in the
+    components of its document: `documented`)."""
     found = formats.undeclared_timestamp_problems(body)
     seen = {p.pointer for p in found}
     formatted = formats.timestamp_like(body) > 0
@@ -105,7 +108,7 @@ def _format_problems(
         if op is not None and schema:
             declared = formats.declared_format_problems(document, schema, body)
             found.extend(p for p in declared if p.pointer not in seen)
-            formatted = formatted or formats.declares_format(document, schema)
+            formatted = formatted or document.url in documented or formats.declares_format(schema)
             break
     return found, formatted
 

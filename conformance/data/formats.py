@@ -144,12 +144,9 @@ def timestamp_like(instance: Any) -> int:
     return int(isinstance(instance, str) and bool(TIMESTAMP_LIKE.match(instance)))
 
 
-def declares_format(document: OpenApiDocument, schema: dict[str, Any]) -> bool:
-    """Whether `schema`, or a component it may refer to, declares a `format` anywhere."""
-    components = document.data.get("components") or {}
-    return '"format"' in json.dumps(schema, default=str) or '"format"' in json.dumps(
-        components, default=str
-    )
+def declares_format(schema: Any) -> bool:
+    """Whether a `format` keyword appears anywhere in `schema` (or in a document's components)."""
+    return '"format"' in json.dumps(schema, default=str)
 
 
 def undeclared_timestamp_problems(instance: Any, pointer: str = "") -> list[FormatProblem]:
