@@ -7,10 +7,10 @@ import dataclasses
 import shutil
 import subprocess
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from conformance.client.progress import terminal_lines
 from conformance.core.errors import UsageError
 from conformance.core.model import Report
 from conformance.core.summary import overall_verdict
@@ -92,8 +92,5 @@ def run_shards(
 
 
 def _fitted(line: str) -> list[str]:
-    """`line` wrapped to the terminal's width (else COLUMNS, else 80), the lines it wraps onto
-    indented under it; long words (paths) are broken rather than overflow."""
-    width = max(shutil.get_terminal_size().columns, 20)
-    indent = " " * (len(line) - len(line.lstrip()) + 4)
-    return textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [""]
+    """`line` wrapped to the terminal's width (else COLUMNS, else 80)."""
+    return terminal_lines(line, shutil.get_terminal_size().columns)

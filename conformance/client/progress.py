@@ -9,6 +9,7 @@ for that long (a TLS scan, a wait on the rate cap) is said to be still running, 
 from __future__ import annotations
 
 import contextvars
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +49,18 @@ class _Throttle:
 _current: contextvars.ContextVar[_Throttle | None] = contextvars.ContextVar(
     "conformance_progress", default=None
 )
+
+
+def terminal_lines(line: str, width: int, indent: int | None = None) -> list[str]:
+    """`line` (a progress message, a status line) as terminal lines of at most `width` columns
+    (20 at least): the lines it wraps onto indented by `indent` spaces (by default, 4 more than
+    it); long words (URLs, paths) are broken rather than overflow."""
+    if indent is None:
+        indent = len(line) - len(line.lstrip()) + 4
+    wrapped = textwrap.wrap(
+        line, max(width, 20), subsequent_indent=" " * indent, break_on_hyphens=False
+    )
+    return wrapped or [line]
 
 
 def progress(message: str) -> None:

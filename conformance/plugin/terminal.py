@@ -14,13 +14,14 @@ pytest's terminal writer knows the width: the terminal's, else COLUMNS, else 80.
 from __future__ import annotations
 
 import contextlib
-import textwrap
 import threading
 from collections.abc import Callable, Generator
 from io import StringIO
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from conformance.client.progress import terminal_lines
 
 if TYPE_CHECKING:
     from conformance.core.model import Report
@@ -38,14 +39,8 @@ def is_requirement_report(report: Any) -> bool:
 
 def progress_lines(text: str, width: int) -> list[str]:
     """`text` as terminal lines of at most `width` columns: two spaces in, four on the lines
-    it wraps onto; long words (URLs) are broken rather than overflow."""
-    return textwrap.wrap(
-        text,
-        width=max(width, 20),
-        initial_indent="  ",
-        subsequent_indent="    ",
-        break_on_hyphens=False,
-    ) or ["  "]
+    it wraps onto."""
+    return terminal_lines("  " + text, width, indent=4)
 
 
 class TerminalOutput:
